@@ -1,0 +1,3 @@
+"""WebSocket routes of every app (the agent console's consumers join here)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,124 @@
+import re
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.errors import DomainError, Forbidden
+from routing.models import Queue
+from tickets import sla
+from tickets.actions.common import push_ticket, record_event
+from tickets.choices import Channel, EventKind, Impact, Priority
+from tickets.models import Category, Customer, Ticket, TicketWaybill
+from tickets.roles import Role, has_role
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_CREATORS = (Role.AGENT, Role.SUPERVISOR, Role.OPS, Role.SYSTEM)
+
+
+def normalize_phone(raw: str) -> str:
+    """11-digit mainland mobile from `+86 138-0013-8000` and the like; 400 when it isn't one."""
+    digits = re.sub(r"[\s\-()]", "", raw or "")
+    digits = re.sub(r"^(?:\+?86)(?=1\d{10}$)", "", digits)
+    if not _MOBILE.match(digits):
+        raise DomainError(_("“%(phone)s” is not a mainland mobile number.") % {"phone": raw},
+                          code="invalid_phone")
+    return digits
+
+
+def normalize_waybill(raw: str) -> str:
+    return re.sub(r"[\s\-]", "", raw or "").upper()
+
+
+def next_ticket_number(now=None) -> str:
+    """TK + local date + a 6-digit per-day sequence, in one atomic statement."""
+    day = timezone.localdate(now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO tickets_dailysequence (day, last) VALUES (%s, 1) "
+            "ON CONFLICT (day) DO UPDATE SET last = tickets_dailysequence.last + 1 "
+            "RETURNING last",
+            [day],
+        )
+        (sequence,) = cursor.fetchone()
+    return f"TK{day:%Y%m%d}{sequence:06d}"
+
+
+def get_or_create_customer(phone: str, *, name: str = "", tags=None) -> Customer:
+    phone = normalize_phone(phone)
+    try:
+        with transaction.atomic():
+            customer, created = Customer.objects.get_or_create(
+                phone=phone, defaults={"name": name, "tags": list(tags or [])})
+    except IntegrityError:  # created by a concurrent request
+        customer, created = Customer.objects.get(phone=phone), False
+    changed = []
+    if not created and name and not customer.name:
+        customer.name = name
+        changed.append("name")
+    if not created and tags and set(tags) - set(customer.tags):
+        customer.tags = sorted(set(customer.tags) | set(tags))
+        changed.append("tags")
+    if changed:
+        customer.save(update_fields=changed)
+    return customer
+
+
+def check_create_ticket(*, user, title: str, category_code: str, description: str = "",
+                        priority: str | None = None, channel: str = Channel.AGENT,
+                        impact: str = Impact.SINGLE, customer_phone: str | None = None,
+                        customer_name: str = "", customer_tags=(), waybills=(),
+                        region: str = "", tags=(), context=None, queue_code: str | None = None,
+                        parent_id: int | None = None) -> Ticket:
+    if not has_role(user, *_CREATORS):
+        raise Forbidden(_("Your role may not create tickets."))
+    category = Category.objects.filter(code=category_code, active=True).first()
+    if category is None:
+        raise DomainError(_("Unknown category “%(code)s”.") % {"code": category_code},
+                          code="unknown_category")
+    if priority is not None and priority not in Priority.values:
+        raise DomainError(_("Unknown priority."), code="invalid_priority")
+    queue = None
+    if queue_code:
+        queue = Queue.objects.filter(code=queue_code).first()
+        if queue is None:
+            raise DomainError(_("Unknown queue “%(code)s”.") % {"code": queue_code},
+                              code="unknown_queue")
+    parent = None
+    if parent_id is not None:
+        parent = Ticket.objects.filter(pk=parent_id, category__code="batch_incident").first()
+        if parent is None:
+            raise DomainError(_("The parent must be an existing batch incident."),
+                              code="invalid_parent")
+    with transaction.atomic():
+        customer = None
+        if customer_phone:
+            customer = get_or_create_customer(customer_phone, name=customer_name,
+                                              tags=customer_tags)
+        return do_create_ticket(
+            title=title, description=description, category=category,
+            priority=priority or category.default_priority, channel=channel, impact=impact,
+            customer=customer, waybills=waybills, region=region, tags=tags,
+            context=context or {}, queue=queue, parent=parent, acting_user=user)
+
+
+def do_create_ticket(*, title, description, category, priority, channel, impact, customer,
+                     waybills, region, tags, context, queue, parent, acting_user) -> Ticket:
+    """Caller holds a transaction. Sets SLA deadlines, audits, pushes after commit."""
+    now = timezone.now()
+    response_due, resolve_due = sla.deadlines(priority, category.pk, now)
+    ticket = Ticket.objects.create(
+        number=next_ticket_number(now), title=title, description=description,
+        category=category, priority=priority, channel=channel, impact=impact,
+        customer=customer, region=region, tags=sorted(set(tags)), context=context,
+        queue=queue or Queue.objects.filter(is_default=True).first(), parent=parent,
+        response_due=response_due, resolve_due=resolve_due, created_by=acting_user,
+        created_at=now,
+    )
+    numbers = list(dict.fromkeys(n for n in map(normalize_waybill, waybills) if n))
+    TicketWaybill.objects.bulk_create(TicketWaybill(ticket=ticket, number=n) for n in numbers)
+    record_event(ticket, EventKind.CREATED, actor=acting_user, to_status=ticket.status,
+                 data={"channel": channel, "priority": priority, "category": category.code,
+                       "waybills": numbers})
+    push_ticket(ticket, op="create", change="created")
+    return ticket

@@ -1,0 +1,193 @@
+"""The state machine's actions: lock, check state and role, transition, audit, push."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from config.errors import DomainError
+from routing.models import Queue
+from tickets import sla
+from tickets.actions.common import (
+    TicketError,
+    check_transition_allowed,
+    push_ticket,
+    record_event,
+)
+from tickets.choices import EventKind, Transition, raised
+from tickets.models import CsatSurvey, Ticket
+from tickets.roles import Role, has_role
+from tickets.selectors import access_ticket
+
+
+def _required(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("This transition needs a %(field)s.") % {"field": field},
+                          code="missing_fields", extra={"fields": [field]})
+    return text
+
+
+def _agent(user_id):
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not has_role(user, Role.AGENT):
+        raise DomainError(_("The assignee must be an active agent."), code="invalid_assignee")
+    return user
+
+
+def _queue(queue_id) -> Queue:
+    queue = Queue.objects.filter(pk=queue_id).first()
+    if queue is None:
+        raise DomainError(_("Unknown queue."), code="unknown_queue")
+    return queue
+
+
+def do_transition(ticket: Ticket, name: str, *, acting_user, note: str = "",
+                  data: dict | None = None, update_fields=(), **kwargs) -> Ticket:
+    """Runs transition `name` on a locked ticket, saves only what changed, audits, pushes.
+
+    Caller holds the row lock inside a transaction and has checked permission. A stale copy
+    (the state changed in the database since it was read) raises the 409 `conflict` error.
+    """
+    from_status = ticket.status
+    previous_owner = ticket.owner_id
+    getattr(ticket, name)(**kwargs)
+    fields = {"status", "owner", "first_responded_at", "resolved_at", "closed_at", "escalated",
+              "priority", "reopen_count", "updated_at", *update_fields}
+    try:
+        ticket.save(update_fields=sorted(fields))
+    except ConcurrentTransition:
+        raise TicketError.conflict() from None
+    record_event(ticket, EventKind.TRANSITION, actor=acting_user, from_status=from_status,
+                 to_status=ticket.status, note=note,
+                 data={"transition": name, **(data or {})})
+    if ticket.owner_id != previous_owner:
+        record_event(ticket, EventKind.ASSIGNMENT, actor=acting_user, note=note,
+                     data={"from_owner": previous_owner, "to_owner": ticket.owner_id})
+    extra = [f"user.{previous_owner}"] if previous_owner and previous_owner != ticket.owner_id \
+        else []
+    push_ticket(ticket, op="update", change=name, extra_groups=extra)
+    return ticket
+
+
+def _run(user, ticket_id, name, body):
+    with transaction.atomic():
+        ticket = access_ticket(user, ticket_id, lock=True)
+        check_transition_allowed(ticket, name, user)
+        return body(ticket)
+
+
+def check_assign_ticket(*, user, ticket_id, assignee_id, note: str = "") -> Ticket:
+    assignee = _agent(assignee_id)
+    return _run(user, ticket_id, Transition.ASSIGN, lambda t: do_transition(
+        t, Transition.ASSIGN, acting_user=user, note=note, assignee=assignee))
+
+
+def check_release_ticket(*, user, ticket_id, reason: str = "") -> Ticket:
+    return _run(user, ticket_id, Transition.RELEASE, lambda t: do_transition(
+        t, Transition.RELEASE, acting_user=user, note=reason))
+
+
+def check_transfer_ticket(*, user, ticket_id, reason: str, assignee_id=None,
+                          queue_id=None) -> Ticket:
+    """To another agent (→ assigned), or back to a queue (→ received in that queue).
+
+    The context, comments and history stay on the ticket; the reason is audited.
+    """
+    reason = _required(reason, "reason")
+    if assignee_id is None and queue_id is None:
+        raise DomainError(_("Name an agent or a queue to transfer to."),
+                          code="missing_fields", extra={"fields": ["assignee", "queue"]})
+    assignee = _agent(assignee_id) if assignee_id is not None else None
+    queue = _queue(queue_id) if queue_id is not None else None
+
+    def body(ticket):
+        data = {}
+        if queue is not None and queue.pk != ticket.queue_id:
+            data = {"from_queue": ticket.queue_id, "to_queue": queue.pk}
+            ticket.queue = queue
+        if assignee is None:
+            return do_transition(ticket, Transition.RELEASE, acting_user=user, note=reason,
+                                 data=data, update_fields=("queue",))
+        return do_transition(ticket, Transition.TRANSFER, acting_user=user, note=reason,
+                             data=data, update_fields=("queue",), assignee=assignee)
+
+    name = Transition.TRANSFER if assignee is not None else Transition.RELEASE
+    return _run(user, ticket_id, name, body)
+
+
+def check_start_ticket(*, user, ticket_id, note: str = "") -> Ticket:
+    return _run(user, ticket_id, Transition.START, lambda t: do_transition(
+        t, Transition.START, acting_user=user, note=note))
+
+
+def check_submit_review(*, user, ticket_id, note: str) -> Ticket:
+    note = _required(note, "note")
+    return _run(user, ticket_id, Transition.SUBMIT_REVIEW, lambda t: do_transition(
+        t, Transition.SUBMIT_REVIEW, acting_user=user, note=note))
+
+
+def check_approve_review(*, user, ticket_id, note: str = "") -> Ticket:
+    return _run(user, ticket_id, Transition.APPROVE,
+                lambda t: do_approve_review(t, acting_user=user, note=note))
+
+
+def do_approve_review(ticket: Ticket, *, acting_user, note: str = "") -> Ticket:
+    """Closes the ticket and sends the satisfaction survey to its customer."""
+    from tickets.actions.notify import do_enqueue_notification
+
+    do_transition(ticket, Transition.APPROVE, acting_user=acting_user, note=note)
+    if ticket.customer_id:
+        survey = CsatSurvey.objects.create(ticket=ticket)
+        do_enqueue_notification(
+            channel="wechat", recipient=ticket.customer.phone, ticket=ticket,
+            subject=_("Satisfaction survey"),
+            body=_("Your ticket %(number)s has been resolved. Please rate our service (1–5).")
+            % {"number": ticket.number},
+            payload={"kind": "csat", "survey_id": survey.pk}, dedupe_key=f"csat:{survey.pk}")
+    return ticket
+
+
+def check_reject_review(*, user, ticket_id, reason: str) -> Ticket:
+    reason = _required(reason, "reason")
+    return _run(user, ticket_id, Transition.REJECT, lambda t: do_transition(
+        t, Transition.REJECT, acting_user=user, note=reason))
+
+
+def check_reopen_ticket(*, user, ticket_id, reason: str) -> Ticket:
+    reason = _required(reason, "reason")
+    return _run(user, ticket_id, Transition.REOPEN,
+                lambda t: do_reopen_ticket(t, acting_user=user, reason=reason))
+
+
+def do_reopen_ticket(ticket: Ticket, *, acting_user, reason: str) -> Ticket:
+    """二次投诉: back to processing, escalated, one priority level up, fresh SLA clocks."""
+    from tickets.actions.sla import notify_supervisors
+
+    old_priority, new_priority = ticket.priority, raised(ticket.priority)
+    ticket.response_due, ticket.resolve_due = sla.deadlines(new_priority, ticket.category_id,
+                                                            timezone.now())
+    ticket.response_breached_at = ticket.resolve_breached_at = None
+    do_transition(ticket, Transition.REOPEN, acting_user=acting_user, note=reason,
+                  data={"from_priority": old_priority, "to_priority": new_priority},
+                  update_fields=("response_due", "resolve_due", "response_breached_at",
+                                 "resolve_breached_at"))
+    record_event(ticket, EventKind.ESCALATION, actor=acting_user, note=reason,
+                 data={"reason": "reopened", "priority": ticket.priority})
+    notify_supervisors(ticket, _("Ticket %(number)s was reopened (二次投诉): %(reason)s")
+                       % {"number": ticket.number, "reason": reason}, key="reopen")
+    return ticket
+
+
+TRANSITION_ACTIONS = {
+    Transition.ASSIGN: check_assign_ticket,
+    Transition.RELEASE: check_release_ticket,
+    Transition.TRANSFER: check_transfer_ticket,
+    Transition.START: check_start_ticket,
+    Transition.SUBMIT_REVIEW: check_submit_review,
+    Transition.APPROVE: check_approve_review,
+    Transition.REJECT: check_reject_review,
+    Transition.REOPEN: check_reopen_ticket,
+}
+

@@ -1,0 +1,53 @@
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from tickets.choices import Priority, Status
+from tickets.models import Ticket, TicketWaybill
+
+
+class TicketFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
+    category = django_filters.CharFilter(field_name="category__code")
+    queue = django_filters.CharFilter(field_name="queue__code")
+    owner = django_filters.NumberFilter(field_name="owner_id")
+    customer_phone = django_filters.CharFilter(method="filter_customer_phone")
+    waybill = django_filters.CharFilter(method="filter_waybill")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    breached = django_filters.BooleanFilter(method="filter_breached")
+    parent = django_filters.NumberFilter(field_name="parent_id")
+    search = django_filters.CharFilter(method="filter_search",
+                                       help_text="Number, title, waybill or customer phone.")
+    ordering = django_filters.OrderingFilter(fields=(
+        "created_at", "updated_at", "priority", "response_due", "resolve_due", "number"))
+
+    class Meta:
+        model = Ticket
+        fields = []
+
+    def filter_customer_phone(self, qs, name, value):
+        digits = "".join(ch for ch in value if ch.isdigit())[-11:]
+        return qs.filter(customer__phone=digits) if digits else qs.none()
+
+    def filter_waybill(self, qs, name, value):
+        number = value.replace(" ", "").replace("-", "").upper()
+        return qs.filter(Exists(TicketWaybill.objects.filter(ticket=OuterRef("pk"),
+                                                             number=number)))
+
+    def filter_breached(self, qs, name, value):
+        breached = Q(response_breached_at__isnull=False) | Q(resolve_breached_at__isnull=False)
+        return qs.filter(breached) if value else qs.exclude(breached)
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        compact = value.replace(" ", "").replace("-", "")
+        waybills = TicketWaybill.objects.filter(ticket=OuterRef("pk"),
+                                                number__icontains=compact.upper())
+        query = (Q(number__icontains=compact) | Q(title__icontains=value)
+                 | Exists(waybills))
+        if compact.isdigit() and len(compact) >= 4:
+            query |= Q(customer__phone__contains=compact)
+        return qs.filter(query)

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from tickets.demo import PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Loads the demo data (idempotent). Refuses when DEBUG is off unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="Run even though DEBUG is off (never on production data).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: seed_demo creates users with a known password. "
+                               "Use --force only on a throwaway database.")
+        created = seed_demo()
+        self.stdout.write(f"demo data ready ({created} tickets created this run); "
+                          f"logins agent01…agent06, reviewer01, supervisor01, ops01 / {PASSWORD}")
