@@ -21,6 +21,9 @@ urlpatterns = [
     path("api/", include("tickets.api.urls")),
 ]
 
+if "bench.bareapp" in settings.INSTALLED_APPS:  # PARCELDESK_BENCH=1: the benchmark's baseline
+    urlpatterns.append(path("bench/", include("bench.bareapp.urls")))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -1,6 +1,5 @@
 """Staff ticket API: each view parses, calls access_*/actions, serializes (HackSoft style)."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -14,7 +13,7 @@ from tickets.api import serializers as s
 from tickets.api.filters import TicketFilter
 from tickets.api.permissions import IsStaffMember
 from tickets.choices import CommentVisibility
-from tickets.models import Category, TicketComment, TicketWaybill
+from tickets.models import Category, TicketComment
 from tickets.roles import is_staff_member
 from tickets.selectors import access_ticket, ticket_events, ticket_list
 
@@ -55,10 +54,8 @@ def _valid(serializer_class, request, **kwargs):
 
 
 def _detail(request, ticket_id):
-    ticket = (ticket_list(request.user).select_related("customer__user")
-              .prefetch_related(Prefetch("waybill_rows",
-                                         queryset=TicketWaybill.objects.order_by("id")))
-              .filter(pk=ticket_id).first())
+    ticket = ticket_list(request.user).select_related("customer__user").filter(
+        pk=ticket_id).first()
     if ticket is None:
         raise NotFound("Ticket not found.")
     return s.TicketDetailOutput(ticket, context={"request": request}).data
