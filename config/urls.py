@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
+from config.api import FirstRendererNegotiation
 from config.health import healthz
 
 admin.site.site_header = "ParcelDesk 运营后台"
@@ -17,7 +18,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerView.as_view(
+        url_name="api-schema", content_negotiation_class=FirstRendererNegotiation), name="api-docs"),
     path("api/", include("tickets.api.urls")),
 ]
 
