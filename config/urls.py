@@ -19,7 +19,8 @@ urlpatterns = [
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(
-        url_name="api-schema", content_negotiation_class=FirstRendererNegotiation), name="api-docs"),
+        url_name="api-schema", content_negotiation_class=FirstRendererNegotiation),
+        name="api-docs"),
     path("api/", include("tickets.api.urls")),
 ]
 

@@ -106,10 +106,18 @@ class RobotHandler(BaseHTTPRequestHandler):
     received: list = []
     answer = {"errcode": 0, "errmsg": "ok"}
 
+    def do_GET(self):  # noqa: N802 — the WeChat token endpoint
+        RobotHandler.received.append((self.path, None))
+        self._answer({"access_token": "TOKEN1", "expires_in": 7200})
+
     def do_POST(self):  # noqa: N802 — http.server's naming
         length = int(self.headers["Content-Length"])
-        RobotHandler.received.append((self.path, json.loads(self.rfile.read(length))))
-        body = json.dumps(RobotHandler.answer).encode()
+        RobotHandler.received.append((self.path, json.loads(self.rfile.read(length)),
+                                      dict(self.headers)))
+        self._answer(RobotHandler.answer)
+
+    def _answer(self, answer):
+        body = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -139,7 +147,7 @@ def test_wecom_robot_posts_masked_text(robot_server, settings):
     notification = Notification(channel="wecom", recipient="supervisors", subject="升级",
                                 body="客户 13800138000 投诉")
     WeComRobotBackend().send(notification)
-    path, payload = RobotHandler.received[0]
+    path, payload, _headers = RobotHandler.received[0]
     assert path == "/cgi-bin/webhook/send?key=k"
     assert payload == {"msgtype": "text", "text": {"content": "升级\n客户 138****8000 投诉"}}
     RobotHandler.answer = {"errcode": 93000, "errmsg": "invalid webhook url"}
@@ -154,7 +162,7 @@ def test_dingtalk_robot_signs_the_url(robot_server, settings):
     settings.DINGTALK_ROBOT_URL = f"{robot_server}/robot/send?access_token=t"
     settings.DINGTALK_ROBOT_SECRET = "SEC123"
     DingTalkRobotBackend().send(Notification(channel="dingtalk", recipient="x", body="hi"))
-    path, payload = RobotHandler.received[0]
+    path, payload, _headers = RobotHandler.received[0]
     assert path.startswith("/robot/send?access_token=t&timestamp=") and "&sign=" in path
     assert payload["text"]["content"] == "hi"
 
@@ -199,3 +207,41 @@ def test_customer_may_reopen_own_ticket(setup):
     actions.check_reopen_ticket(user=customer.user, ticket_id=ticket.pk, reason="还是没收到")
     ticket.refresh_from_db()
     assert ticket.status == "processing" and ticket.escalated
+
+
+@pytest.mark.django_db
+def test_sms_gateway_signs_the_body(robot_server, settings):
+    import hashlib
+    import hmac
+
+    from tickets.notifications.backends import HttpSmsGatewayBackend
+
+    settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_SECRET = f"{robot_server}/sms", "s3cret"
+    HttpSmsGatewayBackend().send(Notification(channel="sms", recipient="13800138000",
+                                              body="您的工单已解决"))
+    path, payload, headers = RobotHandler.received[0]
+    assert payload == {"phone": "13800138000", "text": "您的工单已解决", "sign_name": "ParcelDesk"}
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    assert headers["X-Signature"] == hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.django_db
+def test_wechat_subscribe_message_fetches_and_caches_the_token(robot_server, settings):
+    from django.core.cache import cache
+
+    from tickets.notifications.backends import WeChatSubscribeBackend
+
+    cache.clear()
+    settings.WECHAT_API_BASE, settings.WECHAT_APPID, settings.WECHAT_SECRET = (
+        robot_server, "wxapp", "sec")
+    notification = Notification(channel="wechat", recipient="OPENID1", body="工单已受理",
+                                payload={"template_id": "T1", "page": "pages/ticket?id=1",
+                                         "data": {"thing1": {"value": "工单已受理"}}})
+    WeChatSubscribeBackend().send(notification)
+    WeChatSubscribeBackend().send(notification)
+    paths = [entry[0] for entry in RobotHandler.received]
+    assert sum(p.startswith("/cgi-bin/token?") for p in paths) == 1
+    assert paths[1] == "/cgi-bin/message/subscribe/send?access_token=TOKEN1"
+    assert RobotHandler.received[1][1] == {"touser": "OPENID1", "template_id": "T1",
+                                           "page": "pages/ticket?id=1",
+                                           "data": {"thing1": {"value": "工单已受理"}}}

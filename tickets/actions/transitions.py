@@ -141,7 +141,7 @@ def do_approve_review(ticket: Ticket, *, acting_user, note: str = "") -> Ticket:
     if ticket.customer_id:
         survey = CsatSurvey.objects.create(ticket=ticket)
         do_enqueue_notification(
-            channel="wechat", recipient=ticket.customer.phone, ticket=ticket,
+            channel="sms", recipient=ticket.customer.phone, ticket=ticket,
             subject=_("Satisfaction survey"),
             body=_("Your ticket %(number)s has been resolved. Please rate our service (1–5).")
             % {"number": ticket.number},
