@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
@@ -8,9 +9,9 @@ from rest_framework.authtoken.views import obtain_auth_token
 from config.api import FirstRendererNegotiation
 from config.health import healthz
 
-admin.site.site_header = "ParcelDesk 运营后台"
+admin.site.site_header = _("ParcelDesk operations")
 admin.site.site_title = "ParcelDesk"
-admin.site.index_title = "运营配置"
+admin.site.index_title = _("Configuration")
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

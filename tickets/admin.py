@@ -98,7 +98,8 @@ class TicketAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = [approve_selected, release_selected, reopen_selected]
     inlines = [CommentInline, AttachmentInline, EventInline]
-    readonly_fields = [f.name for f in Ticket._meta.fields] + ["masked_customer"]
+    readonly_fields = [f.name for f in Ticket._meta.fields if f.name != "customer"] + [
+        "masked_customer"]
     exclude = ["customer"]
 
     def has_add_permission(self, request):

@@ -70,6 +70,13 @@ class CommentVisibility(models.TextChoices):
     PUBLIC = "public", _("Reply to customer")
 
 
+class NotificationChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    WECOM = "wecom", _("WeCom robot")
+    DINGTALK = "dingtalk", _("DingTalk robot")
+    WECHAT = "wechat", _("WeChat subscribe message")
+
+
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")

@@ -16,6 +16,7 @@ from tickets.choices import (
     CommentVisibility,
     EventKind,
     Impact,
+    NotificationChannel,
     NotificationStatus,
     Priority,
     Status,
@@ -165,7 +166,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     context = models.JSONField(_("context"), default=dict, blank=True,
                                help_text=_("e.g. the chatbot's handoff summary"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -236,7 +238,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
 
 
 class TicketWaybill(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="waybill_rows")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="waybill_rows",
+                               verbose_name=_("ticket"))
     number = models.CharField(_("waybill number"), max_length=40, db_index=True)
 
     class Meta:
@@ -257,12 +260,13 @@ class ImmutableError(Exception):
 class TicketEvent(models.Model):
     """The audit trail: written once, never changed or deleted."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events")
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="events",
+                               verbose_name=_("ticket"))
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                               on_delete=models.PROTECT, related_name="+", verbose_name=_("actor"))
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    from_status = models.CharField(_("from"), max_length=20, blank=True, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, blank=True, choices=Status.choices)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -273,7 +277,8 @@ class TicketEvent(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self):
-        return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+        when = timezone.localtime(self.created_at)
+        return f"{self.get_kind_display()} {when:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -285,7 +290,8 @@ class TicketEvent(models.Model):
 
 
 class TicketComment(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments",
+                               verbose_name=_("ticket"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+",
                                verbose_name=_("author"))
@@ -310,16 +316,18 @@ def attachment_path(instance, filename):
 
 
 class TicketAttachment(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments",
+                               verbose_name=_("ticket"))
     comment = models.ForeignKey(TicketComment, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="attachments")
+                                related_name="attachments", verbose_name=_("comment"))
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+                                    on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("uploaded by"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -338,7 +346,8 @@ class TicketAttachment(models.Model):
 
 
 class CsatSurvey(models.Model):
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="surveys")
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="surveys",
+                               verbose_name=_("ticket"))
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("sent at"), default=timezone.now)
@@ -359,13 +368,13 @@ class CsatSurvey(models.Model):
 class Notification(models.Model):
     """The outbox: a row per message, sent by Celery after commit and retried until it goes."""
 
-    channel = models.CharField(_("channel"), max_length=20)
+    channel = models.CharField(_("channel"), max_length=20, choices=NotificationChannel.choices)
     recipient = models.CharField(_("recipient"), max_length=200)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="notifications")
+                               related_name="notifications", verbose_name=_("ticket"))
     dedupe_key = models.CharField(_("de-duplication key"), max_length=200, null=True,
                                   blank=True, unique=True)
     status = models.CharField(_("status"), max_length=10, choices=NotificationStatus.choices,
@@ -383,7 +392,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self):
-        return f"{self.channel} #{self.pk} {self.status}"
+        return f"{self.get_channel_display()} #{self.pk} {self.get_status_display()}"
 
 
 class DailySequence(models.Model):

@@ -1,6 +1,7 @@
 """Reads of tickets that other apps and the API use. `access_*` fetch with a permission check."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from config.errors import NotFound
 from routing.models import Queue
@@ -34,7 +35,7 @@ def access_ticket(user, ticket_id, *, lock: bool = False) -> Ticket:
     try:
         return qs.get(pk=ticket_id)
     except (Ticket.DoesNotExist, ValueError, TypeError):
-        raise NotFound("Ticket not found.") from None
+        raise NotFound(_("Ticket not found.")) from None
 
 
 def ticket_list(user) -> QuerySet[Ticket]:

@@ -55,3 +55,16 @@ def test_outbox_admin_masks_recipients(client, ops):
     client.force_login(ops)
     page = client.get("/admin/tickets/notification/")
     assert b"138****8000" in page.content and b"13800138000" not in page.content
+
+
+@pytest.mark.django_db
+def test_admin_and_errors_speak_chinese(client, ops, setup):
+    ticket = ticket_in(setup, "closed")
+    client.force_login(ops)
+    page = client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").content.decode()
+    assert "ParcelDesk 运营后台" in page and "已关闭" in page and "优先级" in page
+    from tests.tickets.test_api import client_for
+
+    response = client_for(setup.agent).post(f"/api/tickets/{ticket.pk}/transitions/start/", {},
+                                            format="json")
+    assert response.json()["detail"] == "工单当前状态为“已关闭”，不允许执行“开始处理”操作。"

@@ -5,7 +5,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from config.effects import send_event_on_commit
 from config.errors import DomainError, Forbidden
-from tickets.choices import Status
+from tickets.choices import Status, Transition
 from tickets.models import Ticket, TicketEvent
 
 
@@ -14,7 +14,7 @@ class TicketError(DomainError):
     def not_allowed(cls, ticket: Ticket, transition: str) -> "TicketError":
         return cls(
             _("Transition “%(name)s” is not allowed while the ticket is %(status)s.")
-            % {"name": transition, "status": ticket.get_status_display()},
+            % {"name": Transition(transition).label, "status": ticket.get_status_display()},
             code="transition_not_allowed", status=409,
             extra={"status": ticket.status, "transition": transition},
         )
@@ -31,7 +31,8 @@ def check_transition_allowed(ticket: Ticket, name: str, user) -> None:
     if not can_proceed(method):
         raise TicketError.not_allowed(ticket, name)
     if not has_transition_perm(method, user):
-        raise Forbidden(_("Your role may not %(name)s this ticket.") % {"name": name})
+        raise Forbidden(_("Your role may not do “%(name)s” on this ticket.")
+                        % {"name": Transition(name).label})
 
 
 def record_event(ticket: Ticket, kind: str, *, actor, from_status: str = "", to_status: str = "",

@@ -67,7 +67,7 @@ def do_record_breach(ticket_id: int, kind: str, *, now=None) -> bool:
             ticket,
             _("SLA breach (%(label)s): ticket %(number)s %(title)s, %(priority)s, was due "
               "%(due)s.") % {"label": label, "number": ticket.number, "title": ticket.title,
-                             "priority": ticket.priority,
+                             "priority": ticket.get_priority_display(),
                              "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")},
             key=f"{kind}_breach")
         push_ticket(ticket, op="update", change="sla_breach")

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransition
 
 from config.errors import DomainError
@@ -20,11 +21,14 @@ from tickets.models import CsatSurvey, Ticket
 from tickets.roles import Role, has_role
 from tickets.selectors import access_ticket
 
+_FIELD_LABELS = {"note": _lazy("note"), "reason": _lazy("reason")}
+
 
 def _required(text: str, field: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise DomainError(_("This transition needs a %(field)s.") % {"field": field},
+        raise DomainError(_("This transition needs a %(field)s.")
+                          % {"field": _FIELD_LABELS.get(field, field)},
                           code="missing_fields", extra={"fields": [field]})
     return text
 

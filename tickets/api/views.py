@@ -1,5 +1,6 @@
 """Staff ticket API: each view parses, calls access_*/actions, serializes (HackSoft style)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
@@ -57,7 +58,7 @@ def _detail(request, ticket_id):
     ticket = ticket_list(request.user).select_related("customer__user").filter(
         pk=ticket_id).first()
     if ticket is None:
-        raise NotFound("Ticket not found.")
+        raise NotFound(_("Ticket not found."))
     return s.TicketDetailOutput(ticket, context={"request": request}).data
 
 
@@ -90,7 +91,7 @@ class TicketTransitionView(APIView):
     def post(self, request, ticket_id: int, name: str):
         action = actions.TRANSITION_ACTIONS.get(name)
         if action is None:
-            raise NotFound("Unknown transition.")
+            raise NotFound(_("Unknown transition."))
         data = _valid(s.TransitionInput, request)
         kwargs = {"user": request.user, "ticket_id": ticket_id}
         if name == "assign":
@@ -103,7 +104,7 @@ class TicketTransitionView(APIView):
         else:
             kwargs["note"] = data["note"]
         if name == "assign" and data.get("assignee") is None:
-            raise DomainError("assign needs an assignee.", code="missing_fields",
+            raise DomainError(_("Assigning needs an assignee."), code="missing_fields",
                               extra={"fields": ["assignee"]})
         action(**kwargs)
         return Response(_detail(request, ticket_id))
