@@ -14,15 +14,18 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def _group_send(groups: tuple[str, ...], event: dict) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
+async def _send_all(layer, groups: tuple[str, ...], event: dict) -> None:
     for group in groups:
         try:
-            async_to_sync(layer.group_send)(group, {"type": "pd.event", "event": event})
+            await layer.group_send(group, {"type": "pd.event", "event": event})
         except Exception:  # a push is best effort: the state is committed, consoles re-fetch
             logger.exception("push to %s failed", group)
+
+
+def _group_send(groups: tuple[str, ...], event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(_send_all)(layer, groups, event)  # one event-loop hop for all groups
 
 
 def send_event_on_commit(groups, event: dict) -> None:

@@ -23,6 +23,9 @@ def _eager_celery_and_test_backends(settings, tmp_path):
 
     _backend.cache_clear()
     outbox.clear()
+    from tickets import catalog
+
+    catalog.clear()  # rows of the previous test's rolled-back transaction are gone
     yield
     outbox.clear()
 

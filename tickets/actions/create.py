@@ -1,15 +1,15 @@
 import re
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.errors import DomainError, Forbidden
 from routing.models import Queue
-from tickets import sla
+from tickets import catalog, sla
 from tickets.actions.common import push_ticket, record_event
 from tickets.choices import Channel, EventKind, Impact, Priority
-from tickets.models import Category, Customer, Ticket, TicketWaybill
+from tickets.models import Customer, Ticket, TicketWaybill
 from tickets.roles import Role, has_role
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -45,13 +45,15 @@ def next_ticket_number(now=None) -> str:
 
 
 def get_or_create_customer(phone: str, *, name: str = "", tags=None) -> Customer:
+    """The customer with this phone, created when new. Race-safe without a savepoint: a new
+    row goes in with INSERT … ON CONFLICT (phone), so a concurrent creation is not an error."""
     phone = normalize_phone(phone)
-    try:
-        with transaction.atomic():
-            customer, created = Customer.objects.get_or_create(
-                phone=phone, defaults={"name": name, "tags": list(tags or [])})
-    except IntegrityError:  # created by a concurrent request
-        customer, created = Customer.objects.get(phone=phone), False
+    customer, created = Customer.objects.filter(phone=phone).first(), False
+    if customer is None:
+        (customer,) = Customer.objects.bulk_create(
+            [Customer(phone=phone, name=name, tags=sorted(set(tags or [])))],
+            update_conflicts=True, unique_fields=["phone"], update_fields=["phone"])
+        created = True
     changed = []
     if not created and name and not customer.name:
         customer.name = name
@@ -72,7 +74,7 @@ def check_create_ticket(*, user, title: str, category_code: str, description: st
                         parent_id: int | None = None) -> Ticket:
     if not has_role(user, *_CREATORS):
         raise Forbidden(_("Your role may not create tickets."))
-    category = Category.objects.filter(code=category_code, active=True).first()
+    category = catalog.active_category(category_code)
     if category is None:
         raise DomainError(_("Unknown category “%(code)s”.") % {"code": category_code},
                           code="unknown_category")
@@ -111,12 +113,13 @@ def do_create_ticket(*, title, description, category, priority, channel, impact,
         number=next_ticket_number(now), title=title, description=description,
         category=category, priority=priority, channel=channel, impact=impact,
         customer=customer, region=region, tags=sorted(set(tags)), context=context,
-        queue=queue or Queue.objects.filter(is_default=True).first(), parent=parent,
+        queue=queue or catalog.default_queue(), parent=parent,
         response_due=response_due, resolve_due=resolve_due, created_by=acting_user,
         created_at=now,
     )
     numbers = list(dict.fromkeys(n for n in map(normalize_waybill, waybills) if n))
     TicketWaybill.objects.bulk_create(TicketWaybill(ticket=ticket, number=n) for n in numbers)
+    ticket.waybill_numbers = numbers  # for the caller's answer; reads use waybill_rows
     record_event(ticket, EventKind.CREATED, actor=acting_user, to_status=ticket.status,
                  data={"channel": channel, "priority": priority, "category": category.code,
                        "waybills": numbers})

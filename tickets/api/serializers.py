@@ -60,6 +60,30 @@ class TicketListOutput(serializers.ModelSerializer):
         return [row.number for row in ticket.waybill_rows.all()]
 
 
+class TicketCreatedOutput(serializers.Serializer):
+    """The 201 answer, built from the objects the action just wrote (no re-read)."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.CharField()
+    category = serializers.CharField(source="category.code")
+    channel = serializers.CharField()
+    impact = serializers.CharField()
+    customer = CustomerOutput(allow_null=True)
+    waybills = serializers.ListField(child=serializers.CharField(), source="waybill_numbers")
+    region = serializers.CharField()
+    queue = QueueBriefOutput(allow_null=True)
+    owner = UserBriefOutput(allow_null=True)
+    response_due = serializers.DateTimeField(allow_null=True)
+    resolve_due = serializers.DateTimeField(allow_null=True)
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    tags = serializers.ListField(child=serializers.CharField())
+    context = serializers.DictField()
+    created_at = serializers.DateTimeField()
+
+
 class CsatOutput(serializers.ModelSerializer):
     class Meta:
         model = CsatSurvey

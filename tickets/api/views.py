@@ -33,7 +33,7 @@ class TicketListCreateView(GenericAPIView):
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(s.TicketListOutput(page, many=True).data)
 
-    @extend_schema(request=s.TicketCreateInput, responses={201: s.TicketDetailOutput})
+    @extend_schema(request=s.TicketCreateInput, responses={201: s.TicketCreatedOutput})
     def post(self, request):
         data = _valid(s.TicketCreateInput, request)
         ticket = actions.check_create_ticket(
@@ -45,7 +45,8 @@ class TicketListCreateView(GenericAPIView):
             waybills=data["waybills"], region=data["region"], tags=data["tags"],
             context=data["context"], queue_code=data.get("queue"),
             parent_id=data.get("parent"))
-        return Response(_detail(request, ticket.pk), status=status.HTTP_201_CREATED)
+        return Response(s.TicketCreatedOutput(ticket).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": f"/api/tickets/{ticket.pk}/"})
 
 
 def _valid(serializer_class, request, **kwargs):
