@@ -8,7 +8,7 @@ import logging
 from functools import partial
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -24,6 +24,8 @@ async def _send_all(layer, groups: tuple[str, ...], event: dict) -> None:
 
 def _group_send(groups: tuple[str, ...], event: dict) -> None:
     layer = get_channel_layer()
+    if isinstance(layer, InMemoryChannelLayer) and not any(layer.groups.get(g) for g in groups):
+        return  # nobody in this process listens (e.g. a WSGI worker): skip the event-loop hop
     if layer is not None:
         async_to_sync(_send_all)(layer, groups, event)  # one event-loop hop for all groups
 

@@ -26,6 +26,9 @@ def _eager_celery_and_test_backends(settings, tmp_path):
     from tickets import catalog
 
     catalog.clear()  # rows of the previous test's rolled-back transaction are gone
+    from tickets.roles import forget_roles
+
+    forget_roles()
     yield
     outbox.clear()
 

@@ -181,6 +181,7 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["response_due"]),
             models.Index(fields=["resolve_due"]),
+            models.Index(fields=["updated_at"]),
         ]
 
     def __str__(self):

@@ -313,3 +313,13 @@ def test_schema_and_docs(client):
     docs = client.get("/api/docs/", HTTP_ACCEPT="application/json")
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
     assert b"cdn.jsdelivr" not in docs.content  # offline assets
+
+
+@pytest.mark.django_db
+def test_ordering_has_a_stable_tie_breaker_and_status_filter_no_distinct(api, setup):
+    tickets = [make_ticket(setup, category="other") for _ in range(3)]  # same priority
+    rows = api.get("/api/tickets/?ordering=priority").json()["results"]
+    assert [r["id"] for r in rows] == sorted((t.pk for t in tickets), reverse=True)
+    with CaptureQueriesContext(connection) as captured:
+        api.get("/api/tickets/?status=received&status=assigned")
+    assert not any("DISTINCT" in q["sql"] for q in captured.captured_queries)

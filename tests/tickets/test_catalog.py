@@ -40,3 +40,22 @@ def test_an_edit_elsewhere_applies_within_the_ttl(setup, settings, monkeypatch):
     assert catalog.sla_policy("P1", None).response_minutes == 15
     now[0] += 2
     assert catalog.sla_policy("P1", None).response_minutes == 5
+
+
+@pytest.mark.django_db
+def test_roles_are_cached_and_a_group_change_applies_at_once(setup):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+    from tickets.roles import has_role
+
+    user = UserFactory(username="newbie", roles=["agent"])
+    assert has_role(user, "agent")
+    fresh = type(user).objects.get(pk=user.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert has_role(fresh, "agent")
+    assert len(captured) == 0
+    user.groups.remove(Group.objects.get(name="agent"))
+    assert not has_role(type(user).objects.get(pk=user.pk), "agent")
+    Group.objects.get(name="reviewer").user_set.add(user)  # reverse side
+    assert has_role(type(user).objects.get(pk=user.pk), "reviewer")

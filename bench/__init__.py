@@ -1,0 +1,1 @@
+"""Benchmarks (see bench/README.md). Nothing here is imported by the product."""
