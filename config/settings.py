@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "channels",
     "tickets",
     "routing",
+    "logistics",
 ]
 if env_bool("PARCELDESK_BENCH"):
     INSTALLED_APPS.append("bench.bareapp")
@@ -123,6 +124,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "tickets.check_sla_breaches": {"task": "tickets.check_sla_breaches", "schedule": 60.0},
     "tickets.retry_notifications": {"task": "tickets.retry_notifications", "schedule": 60.0},
+    "logistics.detect_stalls": {"task": "logistics.detect_stalls", "schedule": 600.0},
+    "logistics.poll_due_shipments": {"task": "logistics.poll_due_shipments", "schedule": 300.0},
+    "logistics.refresh_lane_stats": {"task": "logistics.refresh_lane_stats",
+                                     "schedule": 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -200,6 +205,27 @@ WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
 WECHAT_DEFAULT_TEMPLATE = os.environ.get("WECHAT_DEFAULT_TEMPLATE", "")
 NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", "5"))
 NOTIFY_MAX_ATTEMPTS = int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "8"))
+
+# Logistics: push signature keys per tracking source (logistics/README.md). A source whose key
+# is empty has its pushes refused with 401, unless DEBUG. SF route pushes carry no signature:
+# their webhook URL carries SF_WEBHOOK_TOKEN instead (/api/logistics/webhooks/sf/?token=…).
+KUAIDI100_SALT = os.environ.get("KUAIDI100_SALT", "")
+KDNIAO_APP_KEY = os.environ.get("KDNIAO_APP_KEY", "")
+TRACK17_SECURITY_KEY = os.environ.get("TRACK17_SECURITY_KEY", "")
+AFTERSHIP_WEBHOOK_SECRET = os.environ.get("AFTERSHIP_WEBHOOK_SECRET", "")
+SF_CHECKWORD = os.environ.get("SF_CHECKWORD", "")
+SF_WEBHOOK_TOKEN = os.environ.get("SF_WEBHOOK_TOKEN", "")
+# Polling and push-subscription credentials; a source without them is neither polled nor
+# subscribed (no network call is made).
+KUAIDI100_CUSTOMER = os.environ.get("KUAIDI100_CUSTOMER", "")
+KUAIDI100_KEY = os.environ.get("KUAIDI100_KEY", "")
+KDNIAO_EBUSINESS_ID = os.environ.get("KDNIAO_EBUSINESS_ID", "")
+TRACK17_TOKEN = os.environ.get("TRACK17_TOKEN", "")
+AFTERSHIP_API_KEY = os.environ.get("AFTERSHIP_API_KEY", "")
+SF_PARTNER_ID = os.environ.get("SF_PARTNER_ID", "")
+# Public base URL of this server, for the callback URL given when subscribing pushes.
+LOGISTICS_CALLBACK_BASE = os.environ.get("LOGISTICS_CALLBACK_BASE", "")
+LOGISTICS_HTTP_TIMEOUT = float(os.environ.get("LOGISTICS_HTTP_TIMEOUT", "10"))
 
 
 LOGGING = {

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(
         url_name="api-schema", content_negotiation_class=FirstRendererNegotiation),
         name="api-docs"),
+    path("api/logistics/", include("logistics.api.urls")),
     path("api/", include("tickets.api.urls")),
 ]
 

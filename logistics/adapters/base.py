@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
@@ -281,6 +282,13 @@ def load_json_object(body: bytes | str) -> dict[str, Any]:
 
 def parse_form(body: bytes) -> dict[str, str]:
     """application/x-www-form-urlencoded body → first value of each field (UTF-8)."""
+    return dict(_parse_form(bytes(body)))
+
+
+@lru_cache(maxsize=16)
+def _parse_form(body: bytes) -> tuple[tuple[str, str], ...]:
+    # verify() and parse() of one push both read the form; unquoting a few KB of %-encoded
+    # Chinese is the costliest step of a push, so the last few bodies are remembered.
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -289,7 +297,7 @@ def parse_form(body: bytes) -> dict[str, str]:
         fields = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
     except ValueError:
         raise PayloadError("malformed_payload", "not a form-encoded body") from None
-    return {key: values[0] for key, values in fields.items()}
+    return tuple((key, values[0]) for key, values in fields.items())
 
 
 def looks_like_form(body: bytes) -> bool:

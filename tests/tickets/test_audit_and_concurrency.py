@@ -86,14 +86,13 @@ def test_two_agents_at_once_one_wins_one_gets_409(setup):
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=act, args=("start", {})),
-               threading.Thread(target=act, args=("release", {"reason": "交还"}))]
+    # The same transition twice: whichever commits second finds the ticket already started.
+    threads = [threading.Thread(target=act, args=("start", {})) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(outcomes) == ["ok", "transition_not_allowed"] or sorted(outcomes) == [
-        "conflict", "ok"]
+    assert sorted(outcomes) == ["ok", "transition_not_allowed"]
     ticket.refresh_from_db()
-    assert ticket.status in ("processing", "received")
+    assert ticket.status == "processing"
     assert ticket.events.filter(kind=EventKind.TRANSITION).count() == 2

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from logistics.demo import seed_logistics
 from tickets.demo import PASSWORD, seed_demo
 
 
@@ -16,5 +17,6 @@ class Command(BaseCommand):
             raise CommandError("DEBUG is off: seed_demo creates users with a known password. "
                                "Use --force only on a throwaway database.")
         created = seed_demo()
+        seed_logistics()  # demo shipments and tracking (logistics/demo.py)
         self.stdout.write(f"demo data ready ({created} tickets created this run); "
                           f"logins agent01…agent06, reviewer01, supervisor01, ops01 / {PASSWORD}")
