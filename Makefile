@@ -14,6 +14,8 @@ export PYTHONUNBUFFERED := 1
 .venv/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv .venv
 	$(PIP) install --quiet --upgrade pip
+	# torch first, pinned to the CPU build (an unpinned one pulls gigabytes of CUDA packages)
+	$(PIP) install --quiet "$$(grep -E '^torch==' requirements.txt)"
 	$(PIP) install --quiet -r requirements.txt
 	touch $@
 
@@ -27,6 +29,7 @@ migrate: install messages
 
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py train_nlu --if-missing
 
 run: seed
 	$(PY) manage.py collectstatic --noinput -v0

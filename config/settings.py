@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "tickets",
     "routing",
     "logistics",
+    "chatbot",
 ]
 if env_bool("PARCELDESK_BENCH"):
     INSTALLED_APPS.append("bench.bareapp")
@@ -175,6 +176,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Chatbot NLU: trained models live here (versioned; `current` names the one in use). Pretrained
+# HanLP model ids need the HanLP hub; empty keeps the offline pipeline (chatbot/nlu/).
+NLU_MODEL_DIR = os.environ.get("NLU_MODEL_DIR", str(BASE_DIR / "var" / "nlu"))
+HANLP_PRETRAINED_NER = os.environ.get("HANLP_PRETRAINED_NER", "")
 
 # Tickets
 # Seconds a process keeps categories, SLA policies and the default queue (tickets/catalog.py).

@@ -1,0 +1,93 @@
+"""understand(text): normalisation → rule slots → lexicon → classifiers → span slots.
+
+Output: {"intent", "confidence", "slots": {waybill, phone, goods, address, location, time,
+ticket_no}, "emotion"}. The model bundle loads once per process; without a trained model the
+caller gets NluNotTrained (run `python manage.py train_nlu`).
+"""
+
+import re
+import threading
+
+from django.conf import settings
+
+from chatbot.nlu import classifier, lexicon, ner, patterns, spans
+from chatbot.nlu.model import Bundle, current_dir
+from chatbot.nlu.normalize import normalize
+
+SLOT_NAMES = ("waybill", "phone", "goods", "address", "location", "time", "ticket_no")
+# Threats and insults that make a message angry whatever the classifier thinks.
+_ANGER = re.compile(r"(?:12315|12305|消协|曝光|报警|起诉|垃圾|骗子|滚|投诉到|找媒体|[!！]{3,})")
+# Characters that only addresses carry: the (slower) neural recogniser runs when one is present.
+_ADDRESSY = re.compile(r"[路街道号栋楼室村镇弄巷苑园区座层单元]|小区|大厦|公寓")
+
+_lock = threading.Lock()
+_bundle: Bundle | None = None
+_pretrained = None
+
+
+class NluNotTrained(RuntimeError):
+    pass
+
+
+def bundle() -> Bundle:
+    global _bundle
+    if _bundle is None:
+        with _lock:
+            if _bundle is None:
+                path = current_dir()
+                if path is None:
+                    raise NluNotTrained("no NLU model: run `python manage.py train_nlu`")
+                _bundle = Bundle(path)
+    return _bundle
+
+
+def reset() -> None:
+    global _bundle
+    _bundle = None
+
+
+def _pretrained_ner():
+    """A pretrained HanLP NER named in settings (needs the HanLP hub; empty by default)."""
+    global _pretrained
+    if _pretrained is None and settings.HANLP_PRETRAINED_NER:
+        import hanlp
+
+        _pretrained = hanlp.load(settings.HANLP_PRETRAINED_NER)
+    return _pretrained
+
+
+_PRETRAINED_LABELS = {"NS": "location", "LOCATION": "location", "GPE": "location",
+                      "LOC": "location", "T": "time", "TIME": "time", "DATE": "time"}
+
+
+def _pretrained_spans(text: str) -> dict[str, list[str]]:
+    model = _pretrained_ner()
+    if model is None:
+        return {}
+    found: dict[str, list[str]] = {}
+    for surface, label, *_ in model(list(text)):
+        slot = _PRETRAINED_LABELS.get(label)
+        if slot:
+            found.setdefault(slot, []).append(surface)
+    return found
+
+
+def understand(text: str) -> dict:
+    model = bundle()
+    clean = normalize(text)
+    intent, confidence = classifier.predict(model.intent, clean)
+    emotion, _ = classifier.predict(model.emotion, clean)
+    if emotion != "angry" and _ANGER.search(clean):
+        emotion = "angry"
+    slots = {name: [] for name in SLOT_NAMES}
+    slots.update(patterns.extract(clean.upper()))
+    slots["goods"] = lexicon.goods(clean)
+    span_slots = spans.rule_spans(clean)
+    if _ADDRESSY.search(clean):
+        span_slots = spans.merge(span_slots, {"address": ner.spans(model.ner, [clean])[0].get(
+            "address", [])})
+    span_slots = spans.merge(span_slots, _pretrained_spans(clean))
+    for name in ("location", "time", "address"):
+        slots[name] = span_slots.get(name, [])
+    return {"intent": intent, "confidence": round(confidence, 4), "slots": slots,
+            "emotion": emotion}
