@@ -23,6 +23,7 @@ urlpatterns = [
         url_name="api-schema", content_negotiation_class=FirstRendererNegotiation),
         name="api-docs"),
     path("api/logistics/", include("logistics.api.urls")),
+    path("api/chat/", include("chatbot.api.urls")),
     path("api/", include("tickets.api.urls")),
 ]
 

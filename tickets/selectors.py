@@ -63,3 +63,13 @@ def category_get(code: str) -> Category | None:
 
 def customer_by_phone(phone: str) -> Customer | None:
     return Customer.objects.filter(phone=phone).first()
+
+
+def customer_tickets(customer, *, number: str | None = None, categories=None) -> list[Ticket]:
+    """A customer's tickets, open ones first, newest first (the chatbot's progress answers)."""
+    qs = Ticket.objects.filter(customer=customer).select_related("category")
+    if number:
+        qs = qs.filter(number=number)
+    if categories:
+        qs = qs.filter(category__code__in=categories)
+    return sorted(qs.order_by("-created_at")[:10], key=lambda t: t.status == "closed")

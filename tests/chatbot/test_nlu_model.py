@@ -8,17 +8,9 @@ from django.core.management import CommandError, call_command
 from chatbot.nlu import model, pipeline
 
 
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    from django.conf import settings
-
-    old = settings.NLU_MODEL_DIR
-    settings.NLU_MODEL_DIR = str(tmp_path_factory.mktemp("nlu"))
-    pipeline.reset()
-    path = model.train(seed=1, ner_epochs=2, log=lambda *_: None)
-    yield path
-    settings.NLU_MODEL_DIR = old
-    pipeline.reset()
+@pytest.fixture
+def trained(nlu_model):
+    return nlu_model
 
 
 def test_training_writes_a_versioned_model(trained):

@@ -66,6 +66,27 @@ def get_or_create_customer(phone: str, *, name: str = "", tags=None) -> Customer
     return customer
 
 
+def ensure_customer_user(phone: str, *, name: str = "") -> Customer:
+    """The customer with this phone and a login of their own (role customer, no password: they
+    sign in by SMS code or WeChat, or support issues them a token)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from tickets.roles import Role
+
+    customer = get_or_create_customer(phone, name=name)
+    if customer.user_id is None:
+        user, created = get_user_model().objects.get_or_create(
+            username=f"customer_{customer.phone}")
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get_or_create(name=Role.CUSTOMER)[0])
+        Customer.objects.filter(pk=customer.pk, user__isnull=True).update(user=user)
+        customer.refresh_from_db()
+    return customer
+
+
 def check_create_ticket(*, user, title: str, category_code: str, description: str = "",
                         priority: str | None = None, channel: str = Channel.AGENT,
                         impact: str = Impact.SINGLE, customer_phone: str | None = None,

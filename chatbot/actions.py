@@ -1,0 +1,55 @@
+"""Chat writes: open a session, take a customer turn (understand → dialogue → replies)."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chatbot.choices import ConversationStatus, Sender
+from chatbot.dialogue.policy import Dialogue
+from chatbot.models import Conversation, Message
+from chatbot.nlu.pipeline import understand
+from chatbot.services import TicketPorts
+from config.errors import DomainError
+
+MAX_TEXT = 2000
+
+
+def do_start_conversation(*, customer) -> Conversation:
+    return Conversation.objects.create(customer=customer, state={})
+
+
+def check_post_message(*, conversation: Conversation, text: str) -> dict:
+    """Caller checked the conversation is this customer's. Returns the API turn shape."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_("The message is empty."), code="empty_message")
+    if len(text) > MAX_TEXT:
+        raise DomainError(_("The message is too long."), code="message_too_long")
+    understanding = understand(text)  # outside the transaction: CPU only
+    with transaction.atomic():
+        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        Message.objects.create(conversation=conversation, sender=Sender.CUSTOMER, text=text,
+                               data={"understanding": understanding})
+        ports = TicketPorts()
+        if conversation.status == ConversationStatus.HANDOFF:
+            ports.relay_to_ticket(conversation, text)
+            replies = [{"type": "text", "text": str(_(
+                "Your message has been passed to the agent handling your case."))}]
+            ticket, handoff = conversation.ticket, True
+        else:
+            turn = Dialogue(conversation, ports).turn(text, {**understanding, "text": text})
+            replies, ticket, handoff = turn.replies, turn.ticket, turn.handoff
+            if handoff:
+                conversation.status = ConversationStatus.HANDOFF
+        for reply in replies:
+            Message.objects.create(conversation=conversation, sender=Sender.BOT,
+                                   text=reply["text"],
+                                   data={"buttons": reply.get("buttons", [])})
+        conversation.save(update_fields=["state", "status", "ticket", "updated_at"])
+    shown = conversation.ticket if ticket is None else ticket
+    return {
+        "replies": replies,
+        "understanding": {k: understanding[k] for k in ("intent", "confidence", "slots",
+                                                       "emotion")},
+        "ticket": {"number": shown.number, "status": shown.status} if shown else None,
+        "handoff": handoff,
+    }
