@@ -32,6 +32,7 @@ NEEDS_PARCEL = {"lost_parcel", "damaged_parcel", "wrong_item", "signed_not_recei
 PROGRESS_WORDS = {"received": "已受理", "assigned": "已分派专人处理", "processing": "正在核实处理",
                   "review": "已有处理结果，正在复核", "closed": "已解决"}
 MENU = ["查快递", "催件", "丢件/破损", "转人工"]
+SELF_PICKUP = re.compile(r"自提|驿站|快递柜|丰巢|退回")
 
 
 @dataclass
@@ -123,9 +124,9 @@ class Dialogue:
             self._serve(pending["intent"], understanding, turn)
             return True
         if kind in ("evidence", "delivery_change"):
-            if kind == "delivery_change" and not (understanding["slots"]["address"]
-                                                  or understanding["slots"]["time"]
-                                                  or re.search(r"自提|驿站|快递柜|丰巢|退回", text)):
+            given = (understanding["slots"]["address"] or understanding["slots"]["time"]
+                     or SELF_PICKUP.search(text))
+            if kind == "delivery_change" and not given:
                 return False
             self.state.pop("pending")
             self.state["extra"] = text
@@ -174,8 +175,7 @@ class Dialogue:
             return turn
         if intent == "change_delivery" and not (self.state["slots"].get("address")
                                                  or self.state["slots"].get("time")
-                                                 or re.search(r"自提|驿站|快递柜|丰巢|退回",
-                                                              understanding.get("text", ""))):
+                                                 or SELF_PICKUP.search(understanding["text"])):
             self.state["pending"] = {"kind": "delivery_change", "intent": intent}
             turn.say("请告诉我新的收货地址、希望的派送时间，或是否改为驿站/快递柜自提。")
             return turn
@@ -206,8 +206,8 @@ class Dialogue:
 
     def _track(self, shipment, understanding, turn):
         if shipment is None:
-            turn.say(f"暂未查到运单 {self.state.get('waybill')} 的物流信息，可能尚未揽收或单号有误，"
-                     "请核对后再试，或回复“转人工”。")
+            turn.say(f"暂未查到运单 {self.state.get('waybill')} 的物流信息，"
+                     "可能尚未揽收或单号有误，请核对后再试，或回复“转人工”。")
             return turn
         described = facts.describe(shipment)
         turn.say(render_to_string("chatbot/replies/shipment.txt", {
@@ -277,7 +277,8 @@ class Dialogue:
     def _summary(self, intent, described, handoff_reason) -> dict:
         slots = self.state.get("slots", {})
         said = [s for s in self.state.get("said", []) if s]
-        triggered = {"customer_request": "客户要求转人工", "strong_emotion": "客户情绪激动，自动转人工",
+        triggered = {"customer_request": "客户要求转人工",
+                     "strong_emotion": "客户情绪激动，自动转人工",
                      "not_understood": "连续两轮未能理解，自动转人工"}.get(handoff_reason, "")
         extra = []
         if described:

@@ -16,7 +16,8 @@ from chatbot.nlu.normalize import normalize
 
 SLOT_NAMES = ("waybill", "phone", "goods", "address", "location", "time", "ticket_no")
 # Threats and insults that make a message angry whatever the classifier thinks.
-ANGER_MARKERS = re.compile(r"(?:12315|12305|消协|曝光|报警|起诉|垃圾|骗子|滚|投诉到|找媒体|[!！]{3,})")
+ANGER_MARKERS = re.compile(
+    r"(?:12315|12305|消协|曝光|报警|起诉|垃圾|骗子|滚|投诉到|找媒体|[!！]{3,})")
 # Characters that only addresses carry: the (slower) neural recogniser runs when one is present.
 _ADDRESSY = re.compile(r"[路街道号栋楼室村镇弄巷苑园区座层单元]|小区|大厦|公寓")
 

@@ -45,6 +45,7 @@ __all__ = [
     "check_submit_review", "check_transfer_ticket", "check_update_ticket",
     "deliver_notification", "do_add_attachment", "do_add_comment", "do_approve_review",
     "do_create_ticket", "do_enqueue_notification", "do_record_breach", "do_reopen_ticket",
-    "do_retry_notifications", "do_transition", "do_update_ticket", "ensure_customer_user", "get_or_create_customer",
+    "do_retry_notifications", "do_transition", "do_update_ticket", "ensure_customer_user",
+    "get_or_create_customer",
     "normalize_phone", "notify_supervisors", "record_event", "record_sla_breaches",
 ]
