@@ -40,10 +40,9 @@ def check_post_message(*, conversation: Conversation, text: str) -> dict:
             replies, ticket, handoff = turn.replies, turn.ticket, turn.handoff
             if handoff:
                 conversation.status = ConversationStatus.HANDOFF
-        for reply in replies:
-            Message.objects.create(conversation=conversation, sender=Sender.BOT,
-                                   text=reply["text"],
-                                   data={"buttons": reply.get("buttons", [])})
+        Message.objects.bulk_create(
+            Message(conversation=conversation, sender=Sender.BOT, text=reply["text"],
+                    data={"buttons": reply.get("buttons", [])}) for reply in replies)
         conversation.save(update_fields=["state", "status", "ticket", "updated_at"])
     shown = conversation.ticket if ticket is None else ticket
     return {

@@ -17,20 +17,24 @@ def features_text(text: str) -> str:
     return _NUMBER.sub(" 〈号码〉 ", text)
 
 
-def build(seed: int = 1):
-    from sklearn.calibration import CalibratedClassifierCV
+def build_vectorizer():
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import make_pipeline
+
+    return TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
+
+
+def build_classifier(seed: int = 1):
+    """One SVM, calibrated by 3-fold cross-validated predictions (ensemble=False keeps a single
+    model for prediction: a third of the work per message)."""
+    from sklearn.calibration import CalibratedClassifierCV
     from sklearn.svm import LinearSVC
 
     svm = LinearSVC(C=1.0, class_weight="balanced", random_state=seed)
-    return make_pipeline(
-        TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
-        CalibratedClassifierCV(svm, cv=3),
-    )
+    return CalibratedClassifierCV(svm, cv=3, ensemble=False)
 
 
-def predict(model, text: str) -> tuple[str, float]:
-    probabilities = model.predict_proba([features_text(text)])[0]
+def predict(classifier, features) -> tuple[str, float]:
+    """`features`: one row from the shared vectorizer."""
+    probabilities = classifier.predict_proba(features)[0]
     best = probabilities.argmax()
-    return str(model.classes_[best]), float(probabilities[best])
+    return str(classifier.classes_[best]), float(probabilities[best])

@@ -76,8 +76,9 @@ def _pretrained_spans(text: str) -> dict[str, list[str]]:
 def understand(text: str) -> dict:
     model = bundle()
     clean = normalize(text)
-    intent, confidence = classifier.predict(model.intent, clean)
-    emotion, _ = classifier.predict(model.emotion, clean)
+    features = model.vectorizer.transform([classifier.features_text(clean)])
+    intent, confidence = classifier.predict(model.intent, features)
+    emotion, _ = classifier.predict(model.emotion, features)
     if emotion != "angry" and ANGER_MARKERS.search(clean):
         emotion = "angry"
     slots = {name: [] for name in SLOT_NAMES}
