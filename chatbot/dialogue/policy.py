@@ -58,6 +58,8 @@ def _empathy(state, understanding, shipment_facts=None) -> str:
         goods |= set(shipment_facts.get("goods", []))
     if understanding["emotion"] == "angry":
         return "非常抱歉给您带来这么糟糕的体验，我马上为您处理。"
+    if "international" in goods or (shipment_facts or {}).get("status") == "customs":
+        return "国际件需要海关清关，清关期间物流信息可能暂时不更新，我们会持续跟进清关进度。"
     if "fresh" in goods:
         return "生鲜怕耽误，理解您的着急，我们会优先处理，如有变质可走优先理赔。"
     if "valuable" in goods:

@@ -164,3 +164,13 @@ def test_staff_acts_for_a_customer_phone(nlu_model, setup):
     response = client.post("/api/chat/sessions/", {"customer_phone": "13900003333"},
                            format="json")
     assert response.status_code == 201
+
+
+@pytest.mark.django_db
+def test_international_parcel_in_customs_gets_the_customs_explanation(chat, parcel):
+    parcel("EA123456785CN", "13900001111",
+           [(50, "picked_up", "东京", "Accepted"),
+            (30, "customs", "上海浦东国际机场海关", "海关查验中")],
+           carrier="upu")
+    turn = chat("我的国际件到哪了")
+    assert "清关" in turn["replies"][0]["text"]
