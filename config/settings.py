@@ -129,6 +129,13 @@ CELERY_BEAT_SCHEDULE = {
     "logistics.poll_due_shipments": {"task": "logistics.poll_due_shipments", "schedule": 300.0},
     "logistics.refresh_lane_stats": {"task": "logistics.refresh_lane_stats",
                                      "schedule": 3600.0},
+    "routing.alert_waiting_tickets": {"task": "routing.alert_waiting_tickets",
+                                      "schedule": 60.0},
+    "routing.escalate_response_breaches": {"task": "routing.escalate_response_breaches",
+                                           "schedule": 60.0},
+    "routing.drain_queues": {"task": "routing.drain_queues", "schedule": 60.0},
+    "routing.refresh_performance": {"task": "routing.refresh_performance",
+                                    "schedule": 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -233,6 +240,19 @@ SF_PARTNER_ID = os.environ.get("SF_PARTNER_ID", "")
 LOGISTICS_CALLBACK_BASE = os.environ.get("LOGISTICS_CALLBACK_BASE", "")
 LOGISTICS_HTTP_TIMEOUT = float(os.environ.get("LOGISTICS_HTTP_TIMEOUT", "10"))
 
+# Routing (routing/README.md)
+ROUTING_DEFAULT_STRATEGY = "skills_and_load"
+ROUTING_EXPERT_QUEUE = os.environ.get("ROUTING_EXPERT_QUEUE", "expert_review")
+# Seconds a process keeps the compiled rules and skills (routing/rules.py).
+ROUTING_RULES_TTL = float(os.environ.get("ROUTING_RULES_TTL", os.environ.get("CATALOG_TTL",
+                                                                             "30")))
+# skills_and_load: weights of proficiency (0–5 → 0–1), learned performance (0–1), spare
+# capacity (0–1), plus a bonus when the agent serves the ticket's region.
+ROUTING_WEIGHTS = {"proficiency": 0.5, "performance": 0.3, "load": 0.2, "region": 0.05}
+ROUTING_LOCK_BATCH = 5  # candidate profiles locked at a time when picking the winner
+ROUTING_PERFORMANCE_DAYS = 90  # closed tickets that teach AgentPerformance
+ROUTING_PERFORMANCE_PRIOR = 3  # pseudo-tickets at the neutral 0.5 (few tickets, little change)
+ROUTING_TARGET_HANDLE_MINUTES = 60.0  # handling this fast or faster scores full speed
 
 LOGGING = {
     "version": 1,

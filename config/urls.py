@@ -24,6 +24,7 @@ urlpatterns = [
         name="api-docs"),
     path("api/logistics/", include("logistics.api.urls")),
     path("api/chat/", include("chatbot.api.urls")),
+    path("api/routing/", include("routing.api.urls")),
     path("api/", include("tickets.api.urls")),
 ]
 

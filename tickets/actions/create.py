@@ -4,6 +4,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.effects import enqueue_on_commit
 from config.errors import DomainError, Forbidden
 from routing.models import Queue
 from tickets import catalog, sla
@@ -145,4 +146,7 @@ def do_create_ticket(*, title, description, category, priority, channel, impact,
                  data={"channel": channel, "priority": priority, "category": category.code,
                        "waybills": numbers})
     push_ticket(ticket, op="create", change="created")
+    from routing.tasks import route_ticket  # routing imports tickets: import at call time
+
+    enqueue_on_commit(route_ticket, ticket_id=ticket.pk)
     return ticket

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_fsm import ConcurrentTransition
 
+from config.effects import enqueue_on_commit
 from config.errors import DomainError
 from routing.models import Queue
 from tickets import sla
@@ -16,7 +17,7 @@ from tickets.actions.common import (
     push_ticket,
     record_event,
 )
-from tickets.choices import EventKind, Transition, raised
+from tickets.choices import EventKind, Status, Transition, raised
 from tickets.models import CsatSurvey, Ticket
 from tickets.roles import Role, has_role
 from tickets.selectors import access_ticket
@@ -72,7 +73,26 @@ def do_transition(ticket: Ticket, name: str, *, acting_user, note: str = "",
     extra = [f"user.{previous_owner}"] if previous_owner and previous_owner != ticket.owner_id \
         else []
     push_ticket(ticket, op="update", change=name, extra_groups=extra)
+    _schedule_routing(ticket, name, from_status=from_status, previous_owner=previous_owner,
+                      data=data)
     return ticket
+
+
+def _schedule_routing(ticket: Ticket, name: str, *, from_status: str, previous_owner,
+                      data: dict | None) -> None:
+    """After commit: a released ticket (or one transferred to a queue) is routed again, away
+    from the agent who let it go; an agent whose ticket left assigned/processing has room,
+    so their queues drain to them (routing/README.md)."""
+    from routing.tasks import drain_agent, route_ticket  # routing imports tickets
+
+    if name == Transition.RELEASE:
+        trigger = "transfer" if (data or {}).get("to_queue") else "release"
+        enqueue_on_commit(route_ticket, ticket_id=ticket.pk, trigger=trigger,
+                          exclude_user_id=previous_owner)
+    busy = (Status.ASSIGNED, Status.PROCESSING)
+    if previous_owner and from_status in busy and (
+            ticket.status not in busy or ticket.owner_id != previous_owner):
+        enqueue_on_commit(drain_agent, user_id=previous_owner, skip_ticket_id=ticket.pk)
 
 
 def _run(user, ticket_id, name, body):
@@ -181,6 +201,9 @@ def do_reopen_ticket(ticket: Ticket, *, acting_user, reason: str) -> Ticket:
                  data={"reason": "reopened", "priority": ticket.priority})
     notify_supervisors(ticket, _("Ticket %(number)s was reopened (二次投诉): %(reason)s")
                        % {"number": ticket.number, "reason": reason}, key="reopen")
+    from routing.tasks import route_ticket  # to the expert queue (routing/README.md)
+
+    enqueue_on_commit(route_ticket, ticket_id=ticket.pk, trigger="reopen")
     return ticket
 
 

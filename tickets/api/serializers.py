@@ -95,11 +95,20 @@ class TicketDetailOutput(TicketListOutput):
     csat = serializers.SerializerMethodField()
     transitions = serializers.SerializerMethodField(
         help_text="Transitions the requesting user may take now.")
+    routing = serializers.SerializerMethodField(
+        help_text="The latest routing decision (why this agent): strategy, queue, winner, "
+                  "reason, candidates with their scores.")
 
     class Meta(TicketListOutput.Meta):
         fields = [*TicketListOutput.Meta.fields, "description", "context",
                   "response_breached_at", "resolve_breached_at", "children", "csat",
-                  "transitions"]
+                  "transitions", "routing"]
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_routing(self, ticket) -> dict | None:
+        from routing.selectors import decision_as_dict, latest_decision
+
+        return decision_as_dict(latest_decision(ticket.pk))
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_children(self, ticket) -> list[dict]:

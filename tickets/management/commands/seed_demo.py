@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from logistics.demo import seed_logistics
+from routing.demo import seed_routing
 from tickets.demo import PASSWORD, seed_demo
 
 
@@ -18,5 +19,6 @@ class Command(BaseCommand):
                                "Use --force only on a throwaway database.")
         created = seed_demo()
         seed_logistics()  # demo shipments and tracking (logistics/demo.py)
+        seed_routing()  # skills, profiles, rules; routes the waiting demo tickets
         self.stdout.write(f"demo data ready ({created} tickets created this run); "
                           f"logins agent01…agent06, reviewer01, supervisor01, ops01 / {PASSWORD}")
