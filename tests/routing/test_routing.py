@@ -72,7 +72,7 @@ def test_capacity_is_respected_and_ties_break_by_user_id(setup, commit):
         tickets = [make_ticket(setup, customer_phone=f"1380013800{i}") for i in range(3)]
     owners = [fresh(t).owner for t in tickets]
     assert owners == [first, second, None]
-    assert "waits" in fresh(tickets[2]).routing_decisions.get().reason
+    assert "工单在队列中等待" in fresh(tickets[2]).routing_decisions.get().reason
 
 
 @pytest.mark.django_db
@@ -162,7 +162,7 @@ def test_reopen_keeps_the_owner_when_no_better_expert_is_free(setup, commit, exp
     ticket = fresh(ticket)
     assert (ticket.queue, ticket.owner, ticket.status) == (expert_queue, setup.agent,
                                                            "processing")
-    assert "keeps" in ticket.routing_decisions.get().reason
+    assert "由原处理人继续处理" in ticket.routing_decisions.get().reason
 
 
 @pytest.mark.django_db
