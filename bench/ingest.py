@@ -40,6 +40,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from common import recreate_database, step  # bench/common.py
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PY = sys.executable
@@ -300,29 +302,6 @@ def _on_alarm(signum, frame):
     raise Timeout(f"bench exceeded {OVERALL_TIMEOUT_S} s")
 
 
-def _step(msg):
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def recreate_database(db_url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(db_url)
-    name = parts.path.lstrip("/")
-    if not name or not name.replace("_", "").isalnum():
-        raise SystemExit(f"refusing odd database name {name!r}")
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("the bench only talks to a local PostgreSQL (127.0.0.1)")
-    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432,
-                             user=parts.username or "postgres", password=parts.password,
-                             dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def server_env(db_url: str) -> dict:
     env = dict(os.environ)
     env.pop("REDIS_URL", None)  # eager Celery, locmem cache, in-memory channel layer
@@ -436,36 +415,36 @@ def main(argv=None) -> int:
     try:
         safe_url = urlunsplit(urlsplit(db_url)._replace(
             netloc=urlsplit(db_url).netloc.split("@")[-1]))
-        _step(f"recreating database {safe_url}")
+        step(f"recreating database {safe_url}")
         recreate_database(db_url)
-        _step("migrate --run-syncdb")
+        step("migrate --run-syncdb")
         run([PY, "manage.py", "migrate", "--run-syncdb", "--noinput", "-v0"], env, 240)
         token = run_phase("_setup", env, 60)["token"]
 
-        _step(f"writing {N_EVENTS:,} events as JSON lines and as COPY text")
+        step(f"writing {N_EVENTS:,} events as JSON lines and as COPY text")
         jsonl = OUT / "ingest_events.jsonl"
         n_rows = write_jsonl(jsonl, N_EVENTS)
         data = copy_text(n_rows)
 
-        _step("raw COPY into an identical table, and into a table without indexes")
+        step("raw COPY into an identical table, and into a table without indexes")
         raw = raw_copy(db_url, data, n_rows)
-        _step(f"  identical: {raw['identical']['rows_per_s']:,} rows/s; "
+        step(f"  identical: {raw['identical']['rows_per_s']:,} rows/s; "
               f"no index: {raw['no_index']['rows_per_s']:,} rows/s")
 
-        _step(f"bulk import: import_tracking's path on {n_rows:,} events")
+        step(f"bulk import: import_tracking's path on {n_rows:,} events")
         bulk = run_phase("_import", env, 300, jsonl)
         bulk["events_per_s"] = round(bulk["events_new"] / bulk["wall_seconds"])
-        _step(f"  {bulk['events_new']:,} new events, {bulk['shipments_created']:,} shipments "
+        step(f"  {bulk['events_new']:,} new events, {bulk['shipments_created']:,} shipments "
               f"in {bulk['wall_seconds']} s")
 
         bodies = [[push_body(i, c) for i in range(6000)] for c in range(CLIENTS)]
         port = free_port()
-        _step(f"starting gunicorn -w {WORKERS} (sync) on 127.0.0.1:{port}")
+        step(f"starting gunicorn -w {WORKERS} (sync) on 127.0.0.1:{port}")
         gunicorn = start_gunicorn(env, port, OUT / "ingest_gunicorn.log")
         warm(port, token)
-        _step(f"throughput: bare insert, {CLIENTS} clients, {WARMUP_S:g} s + {DURATION_S:g} s")
+        step(f"throughput: bare insert, {CLIENTS} clients, {WARMUP_S:g} s + {DURATION_S:g} s")
         bare = measure(port, "bare", token)
-        _step(f"throughput: kuaidi100 webhook (10 events/push), {CLIENTS} clients")
+        step(f"throughput: kuaidi100 webhook (10 events/push), {CLIENTS} clients")
         webhook = measure(port, "webhook", token, bodies)
         stop_process_group(gunicorn)
         gunicorn = None

@@ -35,6 +35,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from common import recreate_database, step  # bench/common.py
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 DB_URL = os.environ.get("BENCH_ROUTING_DATABASE_URL",
@@ -54,29 +56,6 @@ CARRIER_WAYBILLS = {"sf": "SF14098217{:05d}", "yto": "YT75123{:06d}", "jd": "JDV
                     "ems": "9812{:09d}", "yunda": "5{:012d}", "sto": "7701{:010d}",
                     "upu": None}
 SPECIAL = ["vip", "elderly", "international", "english"]
-
-
-def _step(msg):
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def recreate_database(db_url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(db_url)
-    name = parts.path.lstrip("/")
-    if not name or not name.replace("_", "").isalnum():
-        raise SystemExit(f"refusing odd database name {name!r}")
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("the bench only talks to a local PostgreSQL (127.0.0.1)")
-    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432,
-                             user=parts.username or "postgres", password=parts.password,
-                             dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
 
 
 def _django():
@@ -356,27 +335,27 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--strict", action="store_true")
     args = parser.parse_args()
-    _step(f"recreating {urlsplit(DB_URL).path.lstrip('/')}")
+    step(f"recreating {urlsplit(DB_URL).path.lstrip('/')}")
     recreate_database(DB_URL)
     _django()
     from django.core.management import call_command
     from django.db.models import F
 
-    _step("migrate")
+    step("migrate")
     call_command("migrate", verbosity=0)
     rng = random.Random(20261123)
-    _step("bulk load")
+    step("bulk load")
     t0 = time.perf_counter()
     shape = load(rng)
-    _step(f"loaded in {time.perf_counter() - t0:.1f} s: {shape}")
-    _step(f"{DECISIONS} decisions")
+    step(f"loaded in {time.perf_counter() - t0:.1f} s: {shape}")
+    step(f"{DECISIONS} decisions")
     decisions = measure_decisions(rng)
-    _step(f"{ROUTES} full routes")
+    step(f"{ROUTES} full routes")
     routes = measure_routes(rng)
-    _step(f"{N_NEWCOMERS} agents come online; draining with {WORKERS} processes")
+    step(f"{N_NEWCOMERS} agents come online; draining with {WORKERS} processes")
     drain = measure_drain()
     checks = check_invariants()
-    _step(f"{DECISIONS} decisions again, every agent given 3 more seats (candidates with room)")
+    step(f"{DECISIONS} decisions again, every agent given 3 more seats (candidates with room)")
     from routing.models import AgentProfile
 
     AgentProfile.objects.update(capacity=F("capacity") + 3)

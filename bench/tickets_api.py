@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from common import recreate_database, step  # bench/common.py
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PY = sys.executable
@@ -615,7 +617,7 @@ def throughput_rounds(port, token, procs, server_pgid) -> dict:
     for r in range(rounds):
         warmup = THROUGHPUT_WARMUP_S if r == 0 else min(1.0, THROUGHPUT_WARMUP_S)
         for kind, key in (("bare", "bare_insert"), ("create", "create")):
-            _step(f"throughput round {r + 1}/{rounds}: {key}, {THROUGHPUT_CLIENTS} client "
+            step(f"throughput round {r + 1}/{rounds}: {key}, {THROUGHPUT_CLIENTS} client "
                   f"processes, {warmup:g} s warm-up + {per_round:g} s")
             out[key].append(measure_throughput(port, token, kind, THROUGHPUT_CLIENTS, warmup,
                                                per_round, procs, round_no=r,
@@ -650,32 +652,13 @@ def _on_alarm(signum, frame):
     raise Timeout(f"bench exceeded {OVERALL_TIMEOUT_S} s")
 
 
-def _step(msg):
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
-
-
-def recreate_database(db_url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(db_url)
-    name = parts.path.lstrip("/")
-    if not name or not name.replace("_", "").isalnum():
-        raise SystemExit(f"refusing odd database name {name!r}")
-    if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit("the bench only talks to a local PostgreSQL (127.0.0.1)")
-    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432,
-                             user=parts.username or "postgres", password=parts.password,
-                             dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def server_env(db_url: str) -> dict:
     env = dict(os.environ)
-    env.pop("REDIS_URL", None)  # Celery eager, locmem cache, in-memory channel layer
+    # As in production: Redis is the Celery broker (routing and notifications are queued, not
+    # run in the request), the channel layer and the cache. Nothing consumes the queue here.
+    env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
+    subprocess.run(["redis-cli", "-u", env["REDIS_URL"], "flushdb"], check=False,
+                   capture_output=True)
     env.update({
         "DATABASE_URL": db_url,
         "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
@@ -807,43 +790,43 @@ def main(argv=None) -> int:
     try:
         safe_url = urlunsplit(urlsplit(db_url)._replace(
             netloc=urlsplit(db_url).netloc.split("@")[-1]))
-        _step(f"recreating database {safe_url}")
+        step(f"recreating database {safe_url}")
         recreate_database(db_url)
-        _step("migrate --run-syncdb")
+        step("migrate --run-syncdb")
         run([PY, "manage.py", "migrate", "--run-syncdb", "--noinput", "-v0"], env, 180)
-        _step("seed_demo --force (roles, users, categories, SLA policies, queues)")
+        step("seed_demo --force (roles, users, categories, SLA policies, queues)")
         run([PY, "manage.py", "seed_demo", "--force"], env, 120)
         token = run([PY, "manage.py", "issue_token", "supervisor01"], env, 60).split()[-1]
-        _step(f"loading {N_TICKETS:,} tickets × {COMMENTS_PER_TICKET} comments")
+        step(f"loading {N_TICKETS:,} tickets × {COMMENTS_PER_TICKET} comments")
         load = run_phase("_load", env, 300, N_TICKETS)
-        _step(f"  loaded {load['tickets']:,} tickets, {load['comments']:,} comments, "
+        step(f"  loaded {load['tickets']:,} tickets, {load['comments']:,} comments, "
               f"{load['waybills']:,} waybills, {load['events']:,} events, "
               f"{load['customers']:,} customers in {load['seconds']} s")
 
         rng = random.Random(7)
         detail_ids = [rng.randint(load["min_id"], load["max_id"]) for _ in range(400)]
 
-        _step("SQL queries per request (in-process test client)")
+        step("SQL queries per request (in-process test client)")
         queries = run_phase("_queries", env, 120, token, ",".join(map(str, detail_ids[:5])))
 
         port = free_port()
-        _step(f"starting gunicorn -w {WORKERS} (sync) on 127.0.0.1:{port}")
+        step(f"starting gunicorn -w {WORKERS} (sync) on 127.0.0.1:{port}")
         gunicorn = start_gunicorn(env, port, OUT / "gunicorn.log")
         warm_server(port, token)
 
-        _step(f"latency: list page_size=25 ({LATENCY_REQUESTS} requests)")
+        step(f"latency: list page_size=25 ({LATENCY_REQUESTS} requests)")
         lat_list = measure_latency(port, token, ["/api/tickets/?page_size=25"],
                                    LATENCY_REQUESTS)
-        _step(f"latency: list with orderings/filters ({LATENCY_REQUESTS} requests)")
+        step(f"latency: list with orderings/filters ({LATENCY_REQUESTS} requests)")
         lat_variants = measure_latency(
             port, token, [f"/api/tickets/?page_size=25&{q}" for q in LIST_VARIANTS],
             LATENCY_REQUESTS)
         per_variant = {q: measure_latency(port, token, [f"/api/tickets/?page_size=25&{q}"],
                                           30, warmup=2)["p50_ms"] for q in LIST_VARIANTS}
         lat_variants["p50_ms_by_variant"] = per_variant
-        _step("latency: list page_size=100 (100 requests)")
+        step("latency: list page_size=100 (100 requests)")
         lat_list100 = measure_latency(port, token, ["/api/tickets/?page_size=100"], 100)
-        _step(f"latency: detail on random ids ({LATENCY_REQUESTS} requests)")
+        step(f"latency: detail on random ids ({LATENCY_REQUESTS} requests)")
         lat_detail = measure_latency(port, token,
                                      [f"/api/tickets/{i}/" for i in detail_ids],
                                      LATENCY_REQUESTS)
@@ -862,7 +845,7 @@ def main(argv=None) -> int:
         }
         profile = None
         if args.profile or (not checks["create_ratio"] and not args.no_profile):
-            _step("create-path profile: 200 creations + 200 bare inserts in-process")
+            step("create-path profile: 200 creations + 200 bare inserts in-process")
             profile = run_phase("_profile", env, 180, token, 200)
         fingerprint_after = source_fingerprint()
         changed_files = sorted(k for k in fingerprint.keys() | fingerprint_after.keys()
