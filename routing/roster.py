@@ -10,19 +10,13 @@ it in its own process only: decisions elsewhere pick new scores up within the TT
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.signals import post_delete, post_save
 
+from config.snapshot import ProcessSnapshot
 from routing.models import AgentPerformance, AgentProfile, AgentSkill
-
-_clock = time.monotonic
-_lock = threading.Lock()
-_snapshot: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -46,21 +40,12 @@ def _load() -> dict:
                                    tuple(r for r in regions or () if r), skills.get(pk, {}))
     performance = {(u, c): s for u, c, s in AgentPerformance.objects.values_list(
         "user_id", "category_id", "score")}
-    return {"loaded": _clock(), "cards": cards, "performance": performance}
+    return {"cards": cards, "performance": performance}
 
 
-def _current() -> dict:
-    global _snapshot
-    snapshot = _snapshot
-    if snapshot is None or _clock() - snapshot["loaded"] > settings.ROUTING_RULES_TTL:
-        with _lock:
-            snapshot = _snapshot = _load()
-    return snapshot
-
-
-def clear(**kwargs) -> None:
-    global _snapshot
-    _snapshot = None
+_snapshot = ProcessSnapshot(_load, ttl_setting="ROUTING_RULES_TTL")
+_current = _snapshot.get
+clear = _snapshot.clear
 
 
 def snapshot() -> tuple[dict, dict]:

@@ -7,19 +7,13 @@ tickets/catalog.py). Matching semantics are in routing/README.md.
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from config.snapshot import ProcessSnapshot
 from routing.choices import SkillKind
 from routing.models import RoutingRule, Skill
-
-_clock = time.monotonic
-_lock = threading.Lock()
-_snapshot: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -109,24 +103,15 @@ def _load() -> dict:
               for s in Skill.objects.order_by("id")]
     from tickets.models import Category
 
-    return {"loaded": _clock(), "rules": rules, "skills": skills,
+    return {"rules": rules, "skills": skills,
             "categories": dict(Category.objects.values_list("id", "code")),
             "needs_carriers": any(r.carriers for r in rules)
             or any(s.kind == SkillKind.CARRIER for s in skills)}
 
 
-def _current() -> dict:
-    global _snapshot
-    snapshot = _snapshot
-    if snapshot is None or _clock() - snapshot["loaded"] > settings.ROUTING_RULES_TTL:
-        with _lock:
-            snapshot = _snapshot = _load()
-    return snapshot
-
-
-def clear(**kwargs) -> None:
-    global _snapshot
-    _snapshot = None
+_snapshot = ProcessSnapshot(_load, ttl_setting="ROUTING_RULES_TTL")
+_current = _snapshot.get
+clear = _snapshot.clear
 
 
 def needs_carriers() -> bool:

@@ -3,39 +3,23 @@ queue. Held per process for CATALOG_TTL seconds and dropped at once when this pr
 of them; another process sees an admin edit within the TTL. That keeps three queries off every
 ticket creation."""
 
-import threading
-import time
-
-from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from config.snapshot import ProcessSnapshot
 from routing.models import Queue
 from tickets.models import Category, SlaPolicy
-
-_clock = time.monotonic
-_lock = threading.Lock()
-_snapshot: dict | None = None
 
 
 def _load() -> dict:
     categories = {c.code: c for c in Category.objects.filter(active=True)}
     policies = {(p.priority, p.category_id): p for p in SlaPolicy.objects.filter(active=True)}
-    return {"loaded": _clock(), "categories": categories, "policies": policies,
+    return {"categories": categories, "policies": policies,
             "default_queue": Queue.objects.filter(is_default=True).first()}
 
 
-def _current() -> dict:
-    global _snapshot
-    snapshot = _snapshot
-    if snapshot is None or _clock() - snapshot["loaded"] > settings.CATALOG_TTL:
-        with _lock:
-            snapshot = _snapshot = _load()
-    return snapshot
-
-
-def clear(**kwargs) -> None:
-    global _snapshot
-    _snapshot = None
+_snapshot = ProcessSnapshot(_load, ttl_setting="CATALOG_TTL")
+_current = _snapshot.get
+clear = _snapshot.clear
 
 
 def active_category(code: str) -> Category | None:

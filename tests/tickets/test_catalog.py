@@ -32,7 +32,7 @@ def test_an_edit_in_this_process_applies_at_once(setup):
 def test_an_edit_elsewhere_applies_within_the_ttl(setup, settings, monkeypatch):
     settings.CATALOG_TTL = 30
     now = [1000.0]
-    monkeypatch.setattr(catalog, "_clock", lambda: now[0])
+    monkeypatch.setattr(catalog._snapshot, "clock", lambda: now[0])
     assert catalog.sla_policy("P1", None).response_minutes == 15
     SlaPolicy.objects.filter(priority="P1").update(response_minutes=5)  # no signal: "elsewhere"
     assert catalog.sla_policy("P1", None).response_minutes == 15
