@@ -192,6 +192,11 @@ class Dialogue:
         if number:
             return facts.by_number(number)
         options = facts.candidates_for(self.conv.customer)
+        # A place the customer named (杭州中转场) singles out the parcel last scanned there.
+        places = [p[:2] for p in self.state.get("slots", {}).get("location", []) if len(p) >= 2]
+        at_place = [s for s in options if any(p in (s.last_location or "") for p in places)]
+        if len(at_place) == 1:
+            options = at_place
         if len(options) == 1:
             self.state["waybill"] = options[0].tracking_number
             return options[0]
@@ -226,8 +231,12 @@ class Dialogue:
             if shipment.status in ("delivered",):
                 turn.say("系统显示已签收。如果您没有收到，请回复“没收到”，我为您登记核实。")
                 return turn
-            if not described["stalled"] and described["eta"]:
-                return turn  # moving on time: the facts are the answer, no ticket needed
+            overdue = shipment.eta is not None and shipment.eta < timezone.now()
+            if not described["stalled"] and not overdue:
+                # Moving, not late: the facts are the answer; 催件 is for stalled or overdue.
+                turn.say("包裹正在正常运输中，还没有超过预计时间，暂时不需要催件；"
+                         "如到预计时间仍未送达，您再联系我，我会立即为您登记催件。")
+                return turn
         return self._open_ticket("urge_delivery", understanding, turn)
 
     def _progress(self, intent, turn):

@@ -174,3 +174,20 @@ def test_international_parcel_in_customs_gets_the_customs_explanation(chat, parc
            carrier="upu")
     turn = chat("我的国际件到哪了")
     assert "清关" in turn["replies"][0]["text"]
+
+
+@pytest.mark.django_db
+def test_a_named_hub_picks_the_parcel_without_asking(chat, parcel):
+    parcel("SF1409821733526", "13900001111", STUCK)
+    parcel("YT7512345678901", "13900001111", MOVING, carrier="yto")
+    turn = chat("我的快递怎么卡在杭州中转场3天了")
+    assert "哪一个" not in turn["replies"][0]["text"]
+    assert "尾号3526" in turn["replies"][0]["text"]
+
+
+@pytest.mark.django_db
+def test_urging_a_parcel_on_schedule_explains_why_no_ticket(chat, parcel):
+    parcel("YT7512345678901", "13900001111", MOVING, carrier="yto")
+    turn = chat("YT7512345678901 能催一下吗")
+    assert turn["ticket"] is None
+    assert any("暂时不需要催件" in r["text"] for r in turn["replies"])
