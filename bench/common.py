@@ -26,3 +26,55 @@ def recreate_database(db_url: str) -> None:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
+
+
+def start_gunicorn(env: dict, port: int, log_path, *, python: str, root, workers: int = 2):
+    """gunicorn with sync workers on 127.0.0.1:port in its own session, once /healthz answers."""
+    import http.client
+    import subprocess
+
+    log = open(log_path, "w")  # noqa: SIM115 - closed in stop_process_group
+    proc = subprocess.Popen(
+        [python, "-m", "gunicorn", "config.wsgi:application", "-w", str(workers), "-k", "sync",
+         "-b", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5",
+         "--error-logfile", "-"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc._bench_log = log
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({proc.returncode}); see {log_path}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            status = conn.getresponse().status
+            conn.close()
+            if status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer /healthz in 30 s; see {log_path}")
+
+
+def stop_process_group(proc) -> None:
+    """SIGTERM the process's whole session (gunicorn master and workers), then SIGKILL."""
+    import os
+    import signal
+    import subprocess
+
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+    finally:
+        log = getattr(proc, "_bench_log", None)
+        if log:
+            log.close()

@@ -40,7 +40,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from common import recreate_database, step  # bench/common.py
+from common import (  # bench/common.py
+    recreate_database,
+    start_gunicorn,
+    step,
+    stop_process_group,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -335,49 +340,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env, port, log_path):
-    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(
-        [PY, "-m", "gunicorn", "config.wsgi:application", "-w", str(WORKERS), "-k", "sync",
-         "-b", f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5",
-         "--error-logfile", "-"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    proc._bench_log = log
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}); see {log_path}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            status = conn.getresponse().status
-            conn.close()
-            if status == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz in 30 s; see {log_path}")
-
-
-def stop_process_group(proc):
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)  # our own session: gunicorn master + workers
-        proc.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-    finally:
-        log = getattr(proc, "_bench_log", None)
-        if log:
-            log.close()
-
-
 def warm(port, token):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     for i in range(8):
@@ -440,7 +402,8 @@ def main(argv=None) -> int:
         bodies = [[push_body(i, c) for i in range(6000)] for c in range(CLIENTS)]
         port = free_port()
         step(f"starting gunicorn -w {WORKERS} (sync) on 127.0.0.1:{port}")
-        gunicorn = start_gunicorn(env, port, OUT / "ingest_gunicorn.log")
+        gunicorn = start_gunicorn(env, port, OUT / "ingest_gunicorn.log", python=PY, root=ROOT,
+                                  workers=WORKERS)
         warm(port, token)
         step(f"throughput: bare insert, {CLIENTS} clients, {WARMUP_S:g} s + {DURATION_S:g} s")
         bare = measure(port, "bare", token)

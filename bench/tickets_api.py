@@ -37,7 +37,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from common import recreate_database, step  # bench/common.py
+from common import (  # bench/common.py
+    recreate_database,
+    start_gunicorn,
+    step,
+    stop_process_group,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -694,48 +699,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(env, port, log_path):
-    log = open(log_path, "w")  # closed in stop_process_group
-    proc = subprocess.Popen(
-        [PY, "-m", "gunicorn", "config.wsgi:application", "-w", str(WORKERS),
-         "-k", "sync", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-         "--graceful-timeout", "5", "--error-logfile", "-"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    proc._bench_log = log
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({proc.returncode}); see {log_path}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            status, _ = _request(conn, "GET", "/healthz", {})
-            conn.close()
-            if status == 200:
-                return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer /healthz in 30 s; see {log_path}")
-
-
-def stop_process_group(proc):
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)  # our own session: gunicorn master + its workers
-        proc.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-    finally:
-        log = getattr(proc, "_bench_log", None)
-        if log:
-            log.close()
-
-
 def warm_server(port, token):
     """A few requests per endpoint so both workers have imported/compiled everything."""
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
@@ -811,7 +774,8 @@ def main(argv=None) -> int:
 
         port = free_port()
         step(f"starting gunicorn -w {WORKERS} (sync) on 127.0.0.1:{port}")
-        gunicorn = start_gunicorn(env, port, OUT / "gunicorn.log")
+        gunicorn = start_gunicorn(env, port, OUT / "gunicorn.log", python=PY, root=ROOT,
+                                  workers=WORKERS)
         warm_server(port, token)
 
         step(f"latency: list page_size=25 ({LATENCY_REQUESTS} requests)")
