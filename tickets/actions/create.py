@@ -1,11 +1,11 @@
-import re
-
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.effects import enqueue_on_commit
 from config.errors import DomainError, Forbidden
+from config.phones import canonical_mobile
+from logistics.carriers import normalize_waybill
 from routing.models import Queue
 from tickets import catalog, sla
 from tickets.actions.common import push_ticket, record_event
@@ -13,22 +13,16 @@ from tickets.choices import Channel, EventKind, Impact, Priority
 from tickets.models import Customer, Ticket, TicketWaybill
 from tickets.roles import Role, has_role
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _CREATORS = (Role.AGENT, Role.SUPERVISOR, Role.OPS, Role.SYSTEM)
 
 
 def normalize_phone(raw: str) -> str:
     """11-digit mainland mobile from `+86 138-0013-8000` and the like; 400 when it isn't one."""
-    digits = re.sub(r"[\s\-()]", "", raw or "")
-    digits = re.sub(r"^(?:\+?86)(?=1\d{10}$)", "", digits)
-    if not _MOBILE.match(digits):
+    phone = canonical_mobile(raw)
+    if phone is None:
         raise DomainError(_("“%(phone)s” is not a mainland mobile number.") % {"phone": raw},
                           code="invalid_phone")
-    return digits
-
-
-def normalize_waybill(raw: str) -> str:
-    return re.sub(r"[\s\-]", "", raw or "").upper()
+    return phone
 
 
 def next_ticket_number(now=None) -> str:

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from logistics.carriers import normalize_waybill
 from tickets.choices import Priority, Status
 from tickets.models import Ticket, TicketWaybill
 
@@ -41,7 +42,7 @@ class TicketFilter(django_filters.FilterSet):
         return qs.filter(customer__phone=digits) if digits else qs.none()
 
     def filter_waybill(self, qs, name, value):
-        number = value.replace(" ", "").replace("-", "").upper()
+        number = normalize_waybill(value)
         return qs.filter(Exists(TicketWaybill.objects.filter(ticket=OuterRef("pk"),
                                                              number=number)))
 
