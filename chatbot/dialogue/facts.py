@@ -32,10 +32,11 @@ def describe(shipment) -> dict:
     }
 
 
-def snapshot(shipment) -> dict:
-    """For the ticket's context: the trajectory as the customer saw it when the ticket opened."""
+def snapshot(shipment, described: dict | None = None) -> dict:
+    """For the ticket's context: the trajectory as the customer saw it when the ticket opened.
+    `described`: describe(shipment) when the caller has it already."""
     events = logistics.trajectory(shipment)
-    return {**describe(shipment), "events": [
+    return {**(described or describe(shipment)), "events": [
         {"time": timezone.localtime(e.time).isoformat(), "status": e.status,
          "location": e.location, "description": e.description} for e in events[-20:]]}
 

@@ -76,6 +76,19 @@ class Dialogue:
         self.conv = conversation
         self.state = conversation.state
         self.ports = ports
+        # One turn reads a parcel once and describes it once, however many steps use it.
+        self._shipments: dict = {}
+        self._facts: dict = {}
+
+    def _shipment(self, number):
+        if number not in self._shipments:
+            self._shipments[number] = facts.by_number(number)
+        return self._shipments[number]
+
+    def _describe(self, shipment) -> dict:
+        if shipment.tracking_number not in self._facts:
+            self._facts[shipment.tracking_number] = facts.describe(shipment)
+        return self._facts[shipment.tracking_number]
 
     # --- entry point ---
     def turn(self, text: str, understanding: dict) -> Turn:
@@ -190,7 +203,7 @@ class Dialogue:
         """The shipment being talked about; False when a question was asked instead."""
         number = self.state.get("waybill")
         if number:
-            return facts.by_number(number)
+            return self._shipment(number)
         options = facts.candidates_for(self.conv.customer)
         # A place the customer named (杭州中转场) singles out the parcel last scanned there.
         places = [p[:2] for p in self.state.get("slots", {}).get("location", []) if len(p) >= 2]
@@ -199,6 +212,7 @@ class Dialogue:
             options = at_place
         if len(options) == 1:
             self.state["waybill"] = options[0].tracking_number
+            self._shipments[options[0].tracking_number] = options[0]
             return options[0]
         if not options:
             self.state["pending"] = None
@@ -216,7 +230,7 @@ class Dialogue:
             turn.say(f"暂未查到运单 {self.state.get('waybill')} 的物流信息，"
                      "可能尚未揽收或单号有误，请核对后再试，或回复“转人工”。")
             return turn
-        described = facts.describe(shipment)
+        described = self._describe(shipment)
         turn.say(render_to_string("chatbot/replies/shipment.txt", {
             "s": described, "empathy": _empathy(self.state, understanding, described)}))
         if described["stalled"]:
@@ -225,7 +239,7 @@ class Dialogue:
 
     def _urge(self, shipment, understanding, turn):
         if shipment is not None:
-            described = facts.describe(shipment)
+            described = self._describe(shipment)
             turn.say(render_to_string("chatbot/replies/shipment.txt", {
                 "s": described, "empathy": _empathy(self.state, understanding, described)}))
             if shipment.status in ("delivered",):
@@ -257,8 +271,8 @@ class Dialogue:
     # --- tickets and handoff ---
     def _open_ticket(self, intent, understanding, turn, *, handoff_reason=None):
         category = TICKET_INTENTS.get(intent, "other")
-        shipment = facts.by_number(self.state["waybill"]) if self.state.get("waybill") else None
-        described = facts.snapshot(shipment) if shipment else None
+        shipment = self._shipment(self.state["waybill"]) if self.state.get("waybill") else None
+        described = facts.snapshot(shipment, self._describe(shipment)) if shipment else None
         ticket = self.ports.open_ticket(
             conversation=self.conv, category=category, understanding=understanding,
             shipment=described, handoff_reason=handoff_reason,
