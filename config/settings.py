@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "routing",
     "logistics",
     "chatbot",
+    "analytics",
+    "knowledge",
+    "stations",
 ]
 if env_bool("PARCELDESK_BENCH"):
     INSTALLED_APPS.append("bench.bareapp")

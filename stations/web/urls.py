@@ -1,0 +1,3 @@
+"""Filled in by its issue; empty until then."""
+
+urlpatterns = []
