@@ -66,7 +66,20 @@ def performance(user_id: int, category_id: int | None) -> float | None:
     return _current()["performance"].get((user_id, category_id))
 
 
+# Fields of each model the cards hold; a save that names only other fields (a profile's status
+# or last_assigned_at, a user's last_login) leaves the snapshot as it is.
+_CARD_FIELDS = {AgentProfile: {"regions", "user"}, get_user_model(): {"username", "is_active"}}
+
+
+def _on_save(sender, update_fields=None, **kwargs) -> None:
+    watched = _CARD_FIELDS.get(sender)
+    if update_fields is not None and watched is not None and not watched & set(update_fields):
+        return
+    clear()
+
+
 for _model in (AgentProfile, AgentSkill, AgentPerformance, get_user_model()):
-    post_save.connect(clear, sender=_model, dispatch_uid=f"routing-roster-save-{_model.__name__}")
+    post_save.connect(_on_save, sender=_model,
+                      dispatch_uid=f"routing-roster-save-{_model.__name__}")
     post_delete.connect(clear, sender=_model,
                         dispatch_uid=f"routing-roster-delete-{_model.__name__}")
