@@ -311,3 +311,24 @@ def test_a_grid_edit_applies_to_the_next_decision(setup, commit):
     with commit():
         second = make_ticket(setup, customer_phone="13800138002")
     assert fresh(second).owner == a
+
+
+@pytest.mark.django_db
+def test_roster_survives_status_saves_but_not_card_edits(setup, django_assert_num_queries):
+    """The per-process roster reloads (3 queries) after a card edit, not after a status or
+    last-assigned save, which every drain and status change makes."""
+    from routing import roster
+
+    user = agent("steady", queues=[setup.queue], regions=["上海"])
+    profile = AgentProfile.objects.get(user=user)
+    roster.card(user.pk)
+    profile.last_assigned_at = timezone.now()
+    profile.save(update_fields=["last_assigned_at"])
+    profile.status = AgentStatus.AWAY
+    profile.save(update_fields=["status"])
+    with django_assert_num_queries(0):
+        assert roster.card(user.pk).regions == ("上海",)
+    profile.regions = ["杭州"]
+    profile.save(update_fields=["regions"])
+    with django_assert_num_queries(3):
+        assert roster.card(user.pk).regions == ("杭州",)
