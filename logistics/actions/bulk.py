@@ -20,12 +20,13 @@ own; a re-run after a crash resumes idempotently.
 
 import gc
 import io
+import multiprocessing as mp
 import queue
 import sys
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from hashlib import md5
 from typing import NamedTuple
 
@@ -178,6 +179,7 @@ def _pg_chunks(lines: Iterable[bytes | str], size: int, summary: ImportSummary):
     same checks as parse_line); anything else goes through parse_line for the exact reason.
     """
     loads, fromiso, statuses = _loads, datetime.fromisoformat, _STATUSES
+    epoch, second = datetime(1970, 1, 1, tzinfo=UTC), timedelta(seconds=1)
     seen: set[str] = set()
     latest: dict[str, tuple] = {}
     carriers: dict[str, str] = {}
@@ -207,7 +209,9 @@ def _pg_chunks(lines: Iterable[bytes | str], size: int, summary: ImportSummary):
                     or len(source) > 20 or len(code) > 40 or len(reason) > 20
                     or "\\" in time_text):
                 raise ValueError
-            key = md5(f"{int(when.timestamp())}|{status}|{description}".encode()).hexdigest()
+            # (when - epoch) // 1 s == int(when.timestamp()) for aware times after 1970, at
+            # a third of the cost
+            key = md5(f"{(when - epoch) // second}|{status}|{description}".encode()).hexdigest()
         except Exception:  # not the plain shape: the general parser decides
             if not line.strip():
                 continue
@@ -314,22 +318,9 @@ def _import_postgresql(lines, batch_size: int, summary: ImportSummary, progress)
     shipment_sql, shipment_params = _shipment_upsert_sql()
     now_slots = [i for i, p in enumerate(shipment_params) if p is _NOW]
     touched: list[int] = []
-    feed: queue.Queue = queue.Queue(maxsize=2)
-    failure: list[BaseException] = []
-
-    def reader():  # parses chunk n+1 while the database works on chunk n
-        try:
-            for (ships, blocks), count, consumed in _pg_chunks(lines, batch_size, summary):
-                feed.put((ships, blocks, count, consumed))
-        except BaseException as exc:  # surfaced in the main thread
-            failure.append(exc)
-        finally:
-            feed.put(None)
-
-    thread = threading.Thread(target=reader, name="import-reader", daemon=True)
-    thread.start()
-    while (item := feed.get()) is not None:
-        ships, blocks, count, consumed = item
+    feed = _parse_in_process(lines, batch_size, summary) if _forkable(lines) \
+        else _parse_in_thread(lines, batch_size, summary)
+    for ships, blocks, count, consumed in feed:
         if count:
             now = timezone.now()
             params = list(shipment_params)
@@ -372,10 +363,83 @@ def _import_postgresql(lines, batch_size: int, summary: ImportSummary, progress)
                 summary.duplicates += count - inserted
         if progress:
             progress(consumed)
+    return touched
+
+
+def _forkable(lines) -> bool:
+    """A real file (import_tracking's) is parsed in a forked process: parsing is pure Python
+    and would otherwise share the GIL with the thread that feeds PostgreSQL."""
+    return hasattr(lines, "fileno") and "fork" in mp.get_all_start_methods()
+
+
+def _parse_in_thread(lines, batch_size: int, summary: ImportSummary):
+    """Parses chunk n+1 in a thread while the database works on chunk n."""
+    feed: queue.Queue = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+
+    def reader():
+        try:
+            for (ships, blocks), count, consumed in _pg_chunks(lines, batch_size, summary):
+                feed.put((ships, blocks, count, consumed))
+        except BaseException as exc:  # surfaced in the caller's thread
+            failure.append(exc)
+        finally:
+            feed.put(None)
+
+    thread = threading.Thread(target=reader, name="import-reader", daemon=True)
+    thread.start()
+    while (item := feed.get()) is not None:
+        yield item
     thread.join()
     if failure:
         raise failure[0]
-    return touched
+
+
+def _child_parse(lines, batch_size: int, conn) -> None:
+    summary = ImportSummary()
+    try:
+        for (ships, blocks), count, consumed in _pg_chunks(lines, batch_size, summary):
+            conn.send(("chunk", (ships, blocks, count, consumed)))
+        conn.send(("done", (summary.lines, summary.rejected, summary.errors)))
+    except BaseException as exc:
+        try:
+            conn.send(("error", exc))
+        except Exception:  # an exception that does not pickle
+            conn.send(("error", RuntimeError(repr(exc))))
+    finally:
+        conn.close()
+
+
+def _parse_in_process(lines, batch_size: int, summary: ImportSummary):
+    """Parses in a forked child that sends chunk after chunk through a pipe (whose buffer
+    keeps it about one chunk ahead). The child never touches the database connection it
+    inherits, and leaves with os._exit, so that connection is not closed under us."""
+    receiver, sender = mp.get_context("fork").Pipe(duplex=False)
+    child = mp.get_context("fork").Process(target=_child_parse, args=(lines, batch_size, sender),
+                                           name="import-parser", daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                raise RuntimeError("the import parser process died") from None
+            if kind == "chunk":
+                yield payload
+            elif kind == "done":
+                lines_seen, rejected, errors = payload
+                summary.lines += lines_seen
+                summary.rejected += rejected
+                summary.errors.extend(errors[:_MAX_ERRORS_KEPT - len(summary.errors)])
+                return
+            else:
+                raise payload
+    finally:
+        receiver.close()
+        child.join(timeout=5)
+        if child.is_alive():
+            child.kill()
 
 
 # --------------------------------------------------------------------------- elsewhere
