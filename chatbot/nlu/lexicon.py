@@ -4,6 +4,7 @@ Concepts become extra features for the intent model (so 邮费, 快递费 and �
 carry the goods slot (生鲜 → fresh). Longest match wins; overlapping shorter words are dropped.
 """
 
+import re
 from functools import cache
 
 CONCEPTS: dict[str, tuple[str, ...]] = {
@@ -360,6 +361,58 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "冻品",
         "鲜花",
         "活鱼",
+        "海产",
+        "冻肉",
+        "鲜肉",
+        "冰淇淋",
+        "雪糕",
+        "芒果",
+        "草莓",
+        "葡萄",
+        "橙子",
+        "脐橙",
+        "柑橘",
+        "桔子",
+        "橘子",
+        "杨梅",
+        "龙虾",
+        "活虾",
+        "鲜奶",
+        "鲜虾",
+        "奶油",
+        "seafood",
+        "fruit",
+        "fresh food",
+        "frozen",
+        "cake",
+        "flowers",
+        "鸡蛋",
+        "土鸡蛋",
+        "月饼",
+        "腊肉",
+        "腊肠",
+        "香肠",
+        "海参",
+        "鲍鱼",
+        "活蟹",
+        "蟹",
+        "水饺",
+        "速冻",
+        "冷冻",
+        "冷运",
+        "牛肉",
+        "羊肉",
+        "山竹",
+        "蓝莓",
+        "水蜜桃",
+        "桃子",
+        "花束",
+        "鲜切花",
+        "奶酪",
+        "酸奶",
+        "frozen food",
+        "eggs",
+        "meat",
     ),
     "GOODS_VALUABLE": (
         "手机",
@@ -376,9 +429,40 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "iphone",
         "项链",
         "钻戒",
+        "金饰",
+        "手镯",
+        "翡翠",
+        "玉镯",
+        "奢侈品",
+        "平板",
+        "显卡",
+        "镜头",
+        "无人机",
+        "macbook",
+        "laptop",
+        "phone",
+        "camera",
+        "jewelry",
+        "jewellery",
+        "necklace",
+        "显示器",
+        "电视",
+        "手链",
+        "金手链",
+        "怀表",
+        "钢琴",
+        "单反",
+        "monitor",
+        "tv",
     ),
-    "GOODS_FRAGILE": ("易碎", "玻璃", "陶瓷", "瓷器", "酒", "镜子", "花瓶", "茶具"),
-    "GOODS_DOCUMENT": ("文件", "合同", "证件", "护照", "录取通知书", "发票", "身份证", "材料"),
+    "GOODS_FRAGILE": ("易碎", "玻璃", "陶瓷", "瓷器", "酒", "镜子", "花瓶", "茶具", "白酒", "红酒",
+                      "茅台", "鱼缸", "碗", "杯子", "盘子", "瓶装", "香水瓶", "香水", "坛子",
+                      "花盆", "眼镜", "镜片", "fragile", "glass", "ceramic", "wine", "vase",
+                      "mug", "plates"),
+    "GOODS_DOCUMENT": ("文件", "合同", "证件", "护照", "录取通知书", "身份证",
+                       "签证", "通知书", "档案", "证书", "毕业证", "资料", "标书", "户口本",
+                       "准考证", "论文", "作品集", "公章", "document", "documents",
+                       "passport", "contract", "visa"),
     "GOODS_INTERNATIONAL": (
         "国际件",
         "国际快递",
@@ -390,7 +474,56 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "转运",
         "进口",
         "出口",
+        "国外",
+        "境外",
+        "外国",
+        "国际",
+        "香港",
+        "澳门",
+        "international",
+        "overseas",
         "customs",
+        "关税",
+        "台湾",
+        "台北",
+        "高雄",
+        "台中",
+        "大陆",
+        "internationally",
+        "hk",
+        "hong kong",
+    ),
+    # Words that contain a goods word but name no goods (手机号 is a phone number, 转运中心 a
+    # hub, 酒店 a hotel): longest match wins, so these mask the shorter goods word.
+    "NOT_GOODS": (
+        "手机号",
+        "手机号码",
+        "手机尾号",
+        "手机上",
+        "手机里",
+        "用手机",
+        "拿手机",
+        "手机查",
+        "手机app",
+        "打手机",
+        "手机打",
+        "手机短信",
+        "转运中心",
+        "转运站",
+        "转运场",
+        "酒店",
+        "材料费",
+        "phone number",
+        "碗里",
+        "发票",
+        "开发票",
+        "开票",
+        "材料",
+        "补材料",
+        "玩手机",
+        "on the phone",
+        "手机进水",
+        "手机屏",
     ),
 }
 
@@ -403,6 +536,12 @@ GOODS = {
 }
 
 
+def _countries():
+    from chatbot.nlu.places import COUNTRIES
+
+    return COUNTRIES
+
+
 @cache
 def _trie():
     from hanlp_trie import Trie
@@ -411,6 +550,8 @@ def _trie():
     for concept, words in CONCEPTS.items():
         for word in words:
             entries.setdefault(word, set()).add(concept)
+    for country in _countries():
+        entries.setdefault(country, set()).add("GOODS_INTERNATIONAL")
     trie = Trie()
     for word, names in entries.items():
         trie[word] = frozenset(names)
@@ -423,11 +564,27 @@ def concepts(text: str) -> list[tuple[str, int, int, str]]:
     return [
         (lowered[begin:end], begin, end, concept)
         for begin, end, names in _trie().parse_longest(lowered)
+        if _whole_word(lowered, begin, end)
         for concept in sorted(names)
     ]
 
 
+def _whole_word(text: str, begin: int, end: int) -> bool:
+    """English entries match whole words only ("hi" is not in "this"); Chinese ones anywhere."""
+    if not text[begin:end].isascii():
+        return True
+    before = text[begin - 1] if begin else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalpha()) and not (after.isascii()
+                                                                and after.isalpha())
+
+
+# 手机 right before digits is the customer's phone number (手机 152 7710 5097), not a phone sent.
+_PHONE_WORD = re.compile(r"(?:手机|phone)(?=[\s:：号是为]*\+?\d)", re.IGNORECASE)
+
+
 def goods(text: str) -> list[str]:
+    text = _PHONE_WORD.sub(lambda m: "＃" * len(m.group(0)), text)
     tags = []
     for _word, _b, _e, concept in concepts(text):
         tag = GOODS.get(concept)

@@ -62,7 +62,7 @@ def train(train_tsv: Path, dev_tsv: Path, save_dir: Path, *, epochs: int = 30, s
     recognizer = _recognizer_class()()
     recognizer.fit(str(train_tsv), str(dev_tsv), str(save_dir), epochs=epochs, embed=64,
                    rnn_hidden=128, batch_size=32, crf=True, tagging_scheme="BIO",
-                   token_delimiter="", patience=8, verbose=False, seed=seed)
+                   token_delimiter="", patience=3, verbose=False, seed=seed)
     return recognizer
 
 

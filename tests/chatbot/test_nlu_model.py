@@ -23,9 +23,11 @@ def test_training_writes_a_versioned_model(trained):
 def test_understand_command_prints_the_interface_shape(trained, capsys):
     call_command("understand", "顺丰SF1409821733526到哪了 我电话13800138000")
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"intent", "confidence", "slots", "emotion"}
+    assert set(result) == {"intent", "confidence", "slots", "emotion", "waybills"}
     assert result["intent"] == "track_query"
     assert result["slots"]["waybill"] == ["SF1409821733526"]
+    assert result["waybills"] == [{"number": "SF1409821733526", "carrier": "sf",
+                                   "carrier_name": "顺丰速运"}]
     assert result["slots"]["phone"] == ["13800138000"]
     assert set(result["slots"]) == set(pipeline.SLOT_NAMES)
     assert 0 < result["confidence"] <= 1
@@ -64,3 +66,13 @@ def test_commands_refuse_bad_input(trained, tmp_path):
         call_command("understand", "--tsv", str(bad))
     with pytest.raises(CommandError):
         call_command("understand")
+
+
+def test_understand_reads_styles_the_training_rarely_uses(trained):
+    result = pipeline.understand("中通单号 七五八八 一二零九 三七一五 六二 快第到哪了")
+    assert result["slots"]["waybill"] == ["75881209371562"]
+    assert result["waybills"][0]["carrier"] == "zto"
+    result = pipeline.understand("改成上海市静安区南京西路1266号，电话0086-13588201937")
+    assert result["slots"]["address"] == ["上海市静安区南京西路1266号"]
+    assert result["slots"]["phone"] == ["13588201937"]
+    assert pipeline.understand("nmd 快递员骂人")["emotion"] == "angry"

@@ -29,6 +29,10 @@ class Command(BaseCommand):
         w = self.stdout.write
         w(f"examples {report['examples']}  intent accuracy {report['accuracy']:.3f}  "
           f"macro-F1 {report['macro_f1']:.3f}  emotion accuracy {report['emotion_accuracy']:.3f}")
+        t = report["threshold"]
+        w(f"confidence ≥ {t['confidence']}: {t['answered']} answered, accuracy "
+          f"{t['answered_accuracy']:.3f}; {t['asked']} below (clarifying question), "
+          f"{t['asked_would_be_wrong']} of them would have been wrong")
         w("\nper intent            precision  recall    f1  support")
         for label, s in report["per_intent"].items():
             w(f"  {label:<20} {s['precision']:9.3f} {s['recall']:7.3f} {s['f1']:5.3f} "

@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--ner-epochs", type=int, default=20)
+        parser.add_argument("--ner-epochs", type=int, default=12)
         parser.add_argument("--if-missing", action="store_true",
                             help="Do nothing when a model is already in place.")
 

@@ -7,8 +7,9 @@ from chatbot.nlu.pipeline import NluNotTrained, understand
 
 
 class Command(BaseCommand):
-    help = ('Prints {"intent", "confidence", "slots", "emotion"} for TEXT, or one JSON object per '
-            "row of a TSV whose header has an `utterance` column (--tsv FILE).")
+    help = ('Prints {"intent", "confidence", "slots", "emotion", "waybills"} for TEXT (waybills: '
+            'the carrier of each slots.waybill number), or one JSON object per row of a TSV whose '
+            "header has an `utterance` column (--tsv FILE).")
 
     def add_arguments(self, parser):
         parser.add_argument("text", nargs="?")
