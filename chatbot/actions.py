@@ -52,3 +52,47 @@ def check_post_message(*, conversation: Conversation, text: str) -> dict:
         "ticket": {"number": shown.number, "status": shown.status} if shown else None,
         "handoff": handoff,
     }
+
+
+def do_relay_agent_reply(*, conversation_id: int, text: str, comment_id: int) -> Message:
+    """The agent's reply (a public ticket comment) as a message of the customer's chat; the
+    customer's client hears it on `chat.<conversation id>` (and sees it when polling)."""
+    from config.effects import send_event_on_commit
+
+    with transaction.atomic():
+        message = Message.objects.create(conversation_id=conversation_id, sender=Sender.AGENT,
+                                         text=text, data={"comment_id": comment_id})
+        Conversation.objects.filter(pk=conversation_id).update(updated_at=message.created_at)
+        send_event_on_commit(f"chat.{conversation_id}", {
+            "type": "chat", "op": "message", "conversation_id": conversation_id,
+            "sender": Sender.AGENT, "text": message.text,
+            "created_at": message.created_at.isoformat()})
+    return message
+
+
+def do_notify_customer(*, customer, text: str, buttons=(), conversation_id: int | None = None,
+                       data: dict | None = None) -> Message:
+    """A message from the service to the customer's chat (e.g. stations: a courier's address
+    check, a station's answer): into `conversation_id` if given, else the customer's latest
+    conversation, else a new one. The client hears it on `chat.<conversation id>`."""
+    from config.effects import send_event_on_commit
+
+    with transaction.atomic():
+        conversation = None
+        if conversation_id is not None:
+            conversation = Conversation.objects.filter(pk=conversation_id,
+                                                       customer=customer).first()
+        if conversation is None:
+            conversation = (Conversation.objects.filter(customer=customer)
+                            .order_by("-updated_at", "-id").first())
+        if conversation is None:
+            conversation = do_start_conversation(customer=customer)
+        message = Message.objects.create(conversation=conversation, sender=Sender.BOT,
+                                         text=text, data={"buttons": list(buttons),
+                                                          **(data or {})})
+        Conversation.objects.filter(pk=conversation.pk).update(updated_at=message.created_at)
+        send_event_on_commit(f"chat.{conversation.pk}", {
+            "type": "chat", "op": "message", "conversation_id": conversation.pk,
+            "sender": Sender.BOT, "text": message.text, "buttons": list(buttons),
+            "created_at": message.created_at.isoformat()})
+    return message

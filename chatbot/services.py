@@ -24,8 +24,16 @@ def priority_for(category_code: str, understanding: dict, goods: set, customer) 
 
 
 class TicketPorts:
+    def template(self, category: str) -> list[dict]:
+        """The category's ticket template fields (tickets.selectors.category_template)."""
+        return ticket_selectors.category_template(category)
+
+    def missing_fields(self, category: str, values: dict) -> list[dict]:
+        """The required template fields `values` lacks: the bot asks for exactly these."""
+        return ticket_selectors.missing_template_fields(category, values)
+
     def open_ticket(self, *, conversation, category, understanding, shipment, summary,
-                    handoff_reason=None):
+                    handoff_reason=None, form_values=None):
         state = conversation.state
         goods = set(state.get("slots", {}).get("goods", [])) | set(
             (shipment or {}).get("goods", []))
@@ -47,7 +55,8 @@ class TicketPorts:
             waybills=[title_target] if title_target else [], tags=tags,
             context={"handoff": summary, "shipment": shipment, "transcript": transcript,
                      "conversation_id": conversation.pk, "handoff_reason": handoff_reason,
-                     "slots": state.get("slots", {})})
+                     "slots": state.get("slots", {})},
+            form_values=form_values or {})
 
     def customer_tickets(self, customer, *, number=None, claims=False):
         return ticket_selectors.customer_tickets(

@@ -274,3 +274,135 @@ SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+
+# --- customer API (issue #7): /api/customer/ ---
+# SMS login codes (kept hashed in the cache, never in the database or the outbox).
+CUSTOMER_SMS_CODE_TTL = int(os.environ.get("CUSTOMER_SMS_CODE_TTL", "300"))  # seconds
+CUSTOMER_SMS_RESEND_SECONDS = int(os.environ.get("CUSTOMER_SMS_RESEND_SECONDS", "60"))
+CUSTOMER_SMS_PER_PHONE_HOUR = int(os.environ.get("CUSTOMER_SMS_PER_PHONE_HOUR", "5"))
+CUSTOMER_SMS_PER_IP_HOUR = int(os.environ.get("CUSTOMER_SMS_PER_IP_HOUR", "20"))
+CUSTOMER_LOGIN_MAX_TRIES = int(os.environ.get("CUSTOMER_LOGIN_MAX_TRIES", "5"))
+CUSTOMER_LOGIN_FAILURES_PER_IP_HOUR = int(os.environ.get("CUSTOMER_LOGIN_FAILURES_PER_IP_HOUR",
+                                                         "30"))
+CUSTOMER_LOGIN_LOCK_SECONDS = int(os.environ.get("CUSTOMER_LOGIN_LOCK_SECONDS", "900"))
+# The SMS goes out through this notification channel's backend (NOTIFICATION_BACKENDS).
+CUSTOMER_SMS_CHANNEL = "sms"
+# WeChat mini-program login (code2session): the HTTP client, or the fake for tests/offline.
+CUSTOMER_WECHAT_CLIENT = os.environ.get(
+    "CUSTOMER_WECHAT_CLIENT", "tickets.customer_api.wechat.HttpWeChatClient")
+CUSTOMER_WECHAT_TIMEOUT = float(os.environ.get("CUSTOMER_WECHAT_TIMEOUT", "5"))
+# 二次投诉: a customer may reopen a closed ticket for this many days after it closed.
+CUSTOMER_REOPEN_WINDOW_DAYS = int(os.environ.get("CUSTOMER_REOPEN_WINDOW_DAYS", "7"))
+# DRF throttles of /api/customer/ (on the cache: Redis when REDIS_URL is set). Read at request
+# time (tickets/customer_api/throttles.py), so tests can change them.
+CUSTOMER_THROTTLE_RATES = {
+    "customer_user": os.environ.get("CUSTOMER_THROTTLE_USER", "120/min"),
+    "customer_ip": os.environ.get("CUSTOMER_THROTTLE_IP", "300/min"),
+    "customer_bind": os.environ.get("CUSTOMER_THROTTLE_BIND", "10/hour"),
+    "customer_auth_ip": os.environ.get("CUSTOMER_THROTTLE_AUTH_IP", "30/min"),
+}
+# Every error status of every operation in /api/schema/, with the {"detail", "code"} body.
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "config.schema.add_error_responses",
+]
+
+# --- agent console (issue #6): /console/, WebSockets ---
+LOGIN_URL = "console:login"  # the console's own login page (admin keeps its own)
+LOGIN_REDIRECT_URL = "console:home"
+# Live SLA warnings: when the time left is at most this share of the window and at most this
+# many minutes (tickets.warn_sla_deadlines, each minute).
+SLA_WARNING_FRACTION = float(os.environ.get("SLA_WARNING_FRACTION", "0.2"))
+SLA_WARNING_MAX_MINUTES = int(os.environ.get("SLA_WARNING_MAX_MINUTES", "30"))
+CELERY_BEAT_SCHEDULE["tickets.warn_sla_deadlines"] = {"task": "tickets.warn_sla_deadlines",
+                                                      "schedule": 60.0}
+# Seconds a console WebSocket keeps its queue groups before re-reading the memberships (an agent
+# taken out of a queue stops hearing about it within this time).
+CONSOLE_GROUPS_TTL = float(os.environ.get("CONSOLE_GROUPS_TTL", "30"))
+# Static files found by whitenoise without collectstatic (DEBUG does this too).
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS")
+if REDIS_URL:
+    # Redis pub/sub: a group_send is one PUBLISH that each node receives once and fans out to
+    # its own consoles in memory. channels_redis' list-based core layer pushes one message per
+    # consumer and each node pops them one Redis round trip at a time: 500 consoles took
+    # 80 ms p50 to fan out (bench/push.py). Live events are best effort (a console re-fetches
+    # on reconnect), so pub/sub's "no delivery to a node that is not listening" is what we
+    # want. redis-py's pool refuses (MaxConnectionsError) beyond 100 connections by default.
+    CHANNEL_LAYERS = {"default": {
+        "BACKEND": os.environ.get("CHANNEL_LAYER_BACKEND",
+                                  "channels_redis.pubsub.RedisPubSubChannelLayer"),
+        "CONFIG": {"hosts": [{
+            "address": REDIS_URL, "socket_connect_timeout": 5,
+            "max_connections": int(os.environ.get("CHANNEL_LAYER_MAX_CONNECTIONS", "1000"))}]}}}
+
+# --- quality review, ticket templates, merge (issue #10 part 2; tickets/quality/README.md) ---
+# Salt of the deterministic sampling draw: the same ticket and policy always draw the same.
+QUALITY_SAMPLING_SALT = os.environ.get("QUALITY_SAMPLING_SALT", "parceldesk-quality")
+# No active policy matches a ticket: True sends it to a reviewer (the designed default).
+QUALITY_REVIEW_WHEN_NO_POLICY = env_bool("QUALITY_REVIEW_WHEN_NO_POLICY", True)
+QUALITY_CSAT_DAYS = int(os.environ.get("QUALITY_CSAT_DAYS", "30"))  # agent CSAT condition
+QUALITY_PASS_SCORE = 3  # a scorecard item below this is a failed item (退回重处理)
+# Routing's learned performance: weight of the review-score average (0 = ignore scorecards).
+ROUTING_QUALITY_WEIGHT = float(os.environ.get("ROUTING_QUALITY_WEIGHT", "0.25"))
+
+# --- stations and business time (issue #11; stations/, tickets/calendars.py) ---
+CELERY_BEAT_SCHEDULE["stations.escalate_overdue_tasks"] = {
+    "task": "stations.escalate_overdue_tasks", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["stations.expire_address_checks"] = {
+    "task": "stations.expire_address_checks", "schedule": 60.0}
+# Customs pauses and carrier "no update for too long" escalation, from shipment states.
+CELERY_BEAT_SCHEDULE["tickets.sync_clock_pauses"] = {
+    "task": "tickets.sync_clock_pauses", "schedule": 120.0}
+# Couriers' address-check tickets wait here (no agents) until the recipient answers or the
+# deadline passes; without such a queue they go to the default queue at once.
+STATIONS_ADDRESS_CHECK_QUEUE = os.environ.get("STATIONS_ADDRESS_CHECK_QUEUE", "address_checks")
+# Base of the answer link in the recipient's SMS.
+STATIONS_PUBLIC_URL = os.environ.get("STATIONS_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# --- knowledge base (H4, #10 part 1) ---
+# The chatbot answers from a customer article only when the best match scores at least
+# KB_BOT_MIN_SCORE (BM25F) and covers KB_BOT_MIN_COVERAGE of the question's weighted words, or
+# scores KB_BOT_HIGH_SCORE with KB_BOT_HIGH_SCORE_COVERAGE; a statement the intent model reads
+# as the customer's own case needs KB_BOT_STRICT_COVERAGE. Tuned on knowledge/data/eval_kb.tsv
+# and parcel-problem messages (knowledge/README.md).
+KB_BOT_MIN_SCORE = float(os.environ.get("KB_BOT_MIN_SCORE", "6.5"))
+KB_BOT_MIN_COVERAGE = float(os.environ.get("KB_BOT_MIN_COVERAGE", "0.3"))
+KB_BOT_HIGH_SCORE = float(os.environ.get("KB_BOT_HIGH_SCORE", "9.5"))
+KB_BOT_HIGH_SCORE_COVERAGE = float(os.environ.get("KB_BOT_HIGH_SCORE_COVERAGE", "0.2"))
+KB_BOT_STRICT_COVERAGE = float(os.environ.get("KB_BOT_STRICT_COVERAGE", "0.8"))
+KB_SEARCH_BACKEND = os.environ.get("KB_SEARCH_BACKEND", "memory")  # or "database"
+KB_BOT_MARGIN = float(os.environ.get("KB_BOT_MARGIN", "0.9"))  # runner-up this close: no answer
+MIDDLEWARE.append("config.middleware.ApiJsonErrorsMiddleware")
+
+# --- analytics (#9) ---
+# Beat entries of analytics (django-celery-beat installs them; ops edit them in admin).
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE.update({
+    "analytics.detect_anomalies": {"task": "analytics.detect_anomalies", "schedule": 600.0},
+    "analytics.check_backlog_alerts": {"task": "analytics.check_backlog_alerts",
+                                       "schedule": 60.0},
+    "analytics.daily_report": {"task": "analytics.build_report", "args": ["daily"],
+                               "schedule": crontab(hour=7, minute=0)},
+    "analytics.weekly_report": {"task": "analytics.build_report", "args": ["weekly"],
+                                "schedule": crontab(hour=7, minute=30, day_of_week=1)},
+})
+# Scheduled reports go to ANALYTICS_REPORT_DIR/<daily|weekly>/<date>/.
+ANALYTICS_REPORT_DIR = Path(os.environ.get("ANALYTICS_REPORT_DIR", MEDIA_ROOT / "reports"))
+# /metrics: empty = open (internal network); else scrapers send "Authorization: Bearer <token>".
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_CACHE_SECONDS = float(os.environ.get("METRICS_CACHE_SECONDS", "10"))
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "DeliveryChangeKindEnum": "tickets.actions.customer.DELIVERY_CHANGE_KINDS",
+    "CustomerStageEnum": "tickets.customer_api.progress.STAGE_CODES",
+}
+# Client IP for per-IP limits: X-Forwarded-For is trusted only through this many proxies
+# (0: REMOTE_ADDR; a client-set header must not reset the limits). Behind nginx: 1.
+REST_FRAMEWORK["NUM_PROXIES"] = int(os.environ.get("NUM_PROXIES", "0"))
+
+# --- chatbot NLU (H7) ---
+# Intra-op threads of torch for the NLU's small HanLP recogniser in a serving process: one thread
+# keeps the per-turn tail low on a busy machine (2 threads: p95 10 ms, max 290 ms; 1: 2.7/4.6 ms).
+# 0 leaves torch's default.
+NLU_TORCH_THREADS = int(os.environ.get("NLU_TORCH_THREADS", "1"))

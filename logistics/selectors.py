@@ -29,6 +29,11 @@ def shipment_get(number: str) -> Shipment | None:
     return Shipment.objects.filter(tracking_number=number).first()
 
 
+def shipments_by_numbers(numbers) -> QuerySet[Shipment]:
+    """The shipments with these (already normalised) tracking numbers."""
+    return Shipment.objects.filter(tracking_number__in=list(numbers))
+
+
 def trajectory(shipment: Shipment) -> list[TrackingEvent]:
     """The shipment's events, oldest first (by time, then by arrival)."""
     return list(TrackingEvent.objects.filter(shipment=shipment).order_by("time", "id"))
@@ -67,3 +72,31 @@ def shipment_eta(shipment: Shipment, now=None) -> dict:
                        last_event_at=shipment.last_event_at, now=now)
     return {"time": figures["eta"], "confidence": figures["eta_confidence"],
             "explanation": figures["eta_explanation"]}
+
+
+def stalled_as_of(now) -> QuerySet[Shipment]:
+    """Live shipments whose last scan, at `now`, is older than their status's stall threshold:
+    the rule of actions.stalls.detect_stalls evaluated in SQL, so any instant can be asked
+    (analytics' stall clusters, `detect_anomalies --at`). Scans after `now` are not seen."""
+    from datetime import timedelta
+
+    from logistics.actions.derive import stall_thresholds
+
+    condition = Q()
+    for status, hours in sorted(stall_thresholds().items()):
+        condition |= Q(status=status, last_event_at__lte=now - timedelta(hours=hours))
+    if not condition:
+        return Shipment.objects.none()
+    return Shipment.objects.filter(condition)
+
+
+def reported_no_update(numbers) -> set[str]:
+    """Of these tracking numbers, those whose latest scan is the carrier's own "no update for
+    too long" report (kuaidi100 202 / kdniao 403 超时未更新: status exception, reason stuck)."""
+    from django.db.models import OuterRef, Subquery
+
+    latest = (TrackingEvent.objects.filter(shipment_id=OuterRef("pk"))
+              .order_by("-time", "-id").values("exception_reason")[:1])
+    return set(Shipment.objects.filter(tracking_number__in=list(numbers), status="exception")
+               .annotate(last_reason=Subquery(latest)).filter(last_reason="stuck")
+               .values_list("tracking_number", flat=True))

@@ -458,14 +458,36 @@ def _performance_score(rate: float, minutes: float, csat: float | None, n: int) 
     return (n * raw + prior * 0.5) / (n + prior)
 
 
-def do_refresh_performance(now=None) -> int:
+def _with_quality(score: float, quality) -> float:
+    """Blends in the reviewers' scorecards (mean total 1–5 over m cards) at weight
+    ROUTING_QUALITY_WEIGHT, shrunk toward the agent's own score by ROUTING_PERFORMANCE_PRIOR
+    pseudo-cards: one card moves it a little, good reviews raise it, poor ones lower it."""
+    weight = settings.ROUTING_QUALITY_WEIGHT
+    if not quality or not weight:
+        return score
+    mean, m = quality
+    prior = settings.ROUTING_PERFORMANCE_PRIOR
+    shrunk = (m * (mean - 1) / 4 + prior * score) / (m + prior)
+    return (1 - weight) * score + weight * shrunk
+
+
+def do_refresh_performance(now=None, *, user_id=None, category_id=None) -> int:
     """Recomputes AgentPerformance per (agent, category) from closed tickets of the window:
     first-time resolution rate (not reopened), handling time (first response or creation to
-    resolution) and CSAT. Upserts; returns the number of rows."""
+    resolution) and CSAT, blended with the reviewers' scorecards of the window (tickets'
+    quality review). `user_id`/`category_id` narrow it to one agent or category (after a
+    review). Upserts; returns the number of rows."""
+    from tickets.selectors import review_score_averages
+
     now = now or timezone.now()
     since = now - timedelta(days=settings.ROUTING_PERFORMANCE_DAYS)
     closed = Ticket.objects.filter(status=Status.CLOSED, owner__isnull=False,
-                                   closed_at__gte=since)
+                                   closed_at__gte=since, merged_into__isnull=True)
+    if user_id is not None:
+        closed = closed.filter(owner_id=user_id)
+    if category_id is not None:
+        closed = closed.filter(category_id=category_id)
+    quality = review_score_averages(since, user_id=user_id, category_id=category_id)
     rows = list(closed.values_list("pk", "owner_id", "category_id", "reopen_count",
                                    "created_at", "first_responded_at", "resolved_at"))
     csat = dict(CsatSurvey.objects.filter(ticket__in=closed, score__isnull=False)
@@ -477,16 +499,18 @@ def do_refresh_performance(now=None) -> int:
         groups.setdefault((owner, category), []).append((reopened == 0, max(minutes, 0.0),
                                                          csat.get(pk)))
     objs = []
-    for (owner, category), items in groups.items():
+    for owner, category in sorted(set(groups) | set(quality)):
+        items = groups.get((owner, category), [])
         n = len(items)
-        rate = sum(1 for ok, _m, _c in items if ok) / n
-        minutes = sum(m for _ok, m, _c in items) / n
+        rate = sum(1 for ok, _m, _c in items if ok) / n if n else 0.0
+        minutes = sum(m for _ok, m, _c in items) / n if n else 0.0
         scores = [c for _ok, _m, c in items if c is not None]
         avg_csat = sum(scores) / len(scores) if scores else None
+        base = _performance_score(rate, minutes, avg_csat, n) if n else 0.5
         objs.append(AgentPerformance(
             user_id=owner, category_id=category, handled=n, resolution_rate=rate,
             avg_handle_minutes=minutes, csat=avg_csat,
-            score=_performance_score(rate, minutes, avg_csat, n)))
+            score=_with_quality(base, quality.get((owner, category)))))
     if objs:
         AgentPerformance.objects.bulk_create(
             objs, update_conflicts=True, unique_fields=["user", "category"],

@@ -151,17 +151,26 @@ def decision_as_dict(decision: RoutingDecision | None) -> dict | None:
 
 def queue_stats(now):
     """Every queue with its waiting count, oldest wait, breaches and online members: one
-    query."""
-    waiting = Q(tickets__status=Status.RECEIVED)
+    query. Each figure is a per-queue subquery over the (queue, status) index that reads only
+    the queue's unclosed tickets, so it costs the same with a million closed tickets (a join
+    aggregate over all of a queue's tickets took 40 ms at 10,000; it runs after every ticket
+    change, for the supervisors' live figures)."""
+    unclosed = [s for s in Status.values if s != Status.CLOSED]
+
+    def per_queue(queryset, aggregate):
+        return Subquery(queryset.filter(queue=OuterRef("pk")).order_by().values("queue")
+                        .annotate(v=aggregate).values("v")[:1])
+
+    waiting = Ticket.objects.filter(status=Status.RECEIVED)
+    breached = Ticket.objects.filter(status__in=unclosed).filter(
+        Q(response_breached_at__isnull=False) | Q(resolve_breached_at__isnull=False))
     online = AgentProfile.objects.filter(
         status=AgentStatus.ONLINE, user__ticket_queues=OuterRef("pk")).order_by().values(
         "status").annotate(n=Count("id")).values("n")[:1]
     return Queue.objects.annotate(
-        waiting=Count("tickets", filter=waiting),
-        oldest_since=Min("tickets__updated_at", filter=waiting),
-        breached=Count("tickets", filter=~Q(tickets__status=Status.CLOSED) & (
-            Q(tickets__response_breached_at__isnull=False)
-            | Q(tickets__resolve_breached_at__isnull=False))),
+        waiting=Coalesce(per_queue(waiting, Count("id")), Value(0)),
+        oldest_since=per_queue(waiting, Min("updated_at")),
+        breached=Coalesce(per_queue(breached, Count("id")), Value(0)),
         online_agents=Coalesce(Subquery(online, output_field=IntegerField()), Value(0)),
     ).order_by("code")
 

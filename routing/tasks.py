@@ -44,7 +44,8 @@ def escalate_response_breaches() -> int:
 
 
 @shared_task(name="routing.refresh_performance", ignore_result=True)
-def refresh_performance() -> int:
+def refresh_performance(user_id: int | None = None, category_id: int | None = None) -> int:
+    """Hourly for everyone; after a quality review for that agent and category."""
     from routing.actions import do_refresh_performance
 
-    return do_refresh_performance()
+    return do_refresh_performance(user_id=user_id, category_id=category_id)

@@ -28,6 +28,13 @@ def _eager_celery_and_test_backends(settings, tmp_path):
     from tickets import catalog
 
     catalog.clear()  # rows of the previous test's rolled-back transaction are gone
+    from tickets import calendars
+
+    calendars.clear()
+    from routing import roster, rules
+
+    rules.clear()  # a seed_demo elsewhere leaves rules and skills of rows now rolled back
+    roster.clear()
     from tickets.roles import forget_roles
 
     forget_roles()

@@ -10,11 +10,17 @@ from config.errors import DomainError
 from config.masking import mask_phone
 from tickets import actions
 from tickets.models import (
+    BusinessCalendar,
     Category,
     CsatSurvey,
     Customer,
+    ForbiddenPhrase,
     Notification,
+    QualityFinding,
+    ReviewScorecard,
+    SamplingPolicy,
     SlaPolicy,
+    TemplateField,
     Ticket,
     TicketAttachment,
     TicketComment,
@@ -134,11 +140,20 @@ class TicketEventAdmin(admin.ModelAdmin):
         return False
 
 
+class TemplateFieldInline(admin.TabularInline):
+    model = TemplateField
+    extra = 0
+    fields = ["sort_order", "code", "label", "kind", "required", "choices", "prompt",
+              "help_text"]
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "parent", "default_priority", "active", "sort_order"]
+    list_display = ["code", "name", "parent", "default_priority", "active", "sort_order",
+                    "requires_kb_reference"]
     list_editable = ["default_priority", "active", "sort_order"]
     search_fields = ["code", "name"]
+    inlines = [TemplateFieldInline]  # the ticket template (场景化模板), issue #10
 
 
 @admin.register(SlaPolicy)
@@ -208,3 +223,61 @@ class NotificationAdmin(admin.ModelAdmin):
     def masked_recipient(self, notification):
         recipient = notification.recipient
         return mask_phone(recipient) if recipient.isdigit() else recipient
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "always_open", "cn_holidays", "time_zone"]
+    filter_horizontal = ["queues"]
+
+
+# --- quality review (issue #10; tickets/quality/README.md) ---
+@admin.register(SamplingPolicy)
+class SamplingPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "rate", "active", "order", "categories", "priorities",
+                    "new_agent_tickets", "new_agent_days", "reopened", "agent_csat_below"]
+    list_editable = ["rate", "active", "order"]
+    filter_horizontal = ["agents"]
+
+
+@admin.register(ForbiddenPhrase)
+class ForbiddenPhraseAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "active", "note"]
+    list_editable = ["active"]
+    search_fields = ["phrase"]
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QualityFinding)
+class QualityFindingAdmin(_ReadOnlyAdmin):
+    list_display = ["created_at", "ticket", "agent", "kind", "source", "round", "excerpt"]
+    list_filter = ["kind", "source", "agent"]
+    search_fields = ["ticket__number", "agent__username"]
+    list_select_related = ["ticket", "agent"]
+
+    def changelist_view(self, request, extra_context=None):
+        counts = (QualityFinding.objects.values("agent__username").annotate(n=Count("id"))
+                  .order_by("-n")[:10])
+        if counts:
+            self.message_user(request, _("Findings per agent: %(counts)s") % {"counts": "，".join(
+                f"{row['agent__username'] or '-'} {row['n']}" for row in counts)}, messages.INFO)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(ReviewScorecard)
+class ReviewScorecardAdmin(_ReadOnlyAdmin):
+    list_display = ["created_at", "ticket", "agent", "reviewer", "verdict", "accuracy",
+                    "attitude", "process", "timeliness", "failed_items"]
+    list_filter = ["verdict", "agent", "reviewer"]
+    search_fields = ["ticket__number"]
+    list_select_related = ["ticket", "agent", "reviewer"]

@@ -49,6 +49,7 @@ class Transition(models.TextChoices):
     APPROVE = "approve", _("Approve and close")
     REJECT = "reject", _("Reject")
     REOPEN = "reopen", _("Reopen")
+    MERGE = "merge", _("Merge into another ticket")
 
 
 class EventKind(models.TextChoices):
@@ -63,6 +64,13 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation", _("Escalation")
     NOTIFICATION = "notification", _("Notification sent")
     CSAT = "csat", _("Satisfaction answer")
+    MERGE = "merge", _("Duplicate merged in")
+    QUALITY_CHECK = "quality_check", _("Quality check")
+    SLA_PAUSE = "sla_pause", _("Clock paused")
+    SLA_RESUME = "sla_resume", _("Clock resumed")
+    STATION_TASK = "station_task", _("Station task sent")
+    STATION_REPLY = "station_reply", _("Station replied")
+    ADDRESS_CHECK = "address_check", _("Address check")
 
 
 class CommentVisibility(models.TextChoices):
@@ -86,3 +94,41 @@ class NotificationStatus(models.TextChoices):
 class SlaKind(models.TextChoices):
     RESPONSE = "response", _("Response")
     RESOLUTION = "resolution", _("Resolution")
+
+
+# --- ticket templates and quality review (#10, tickets/quality/README.md) ---
+class FieldKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number (quantity)")
+    MONEY = "money", _("Amount (yuan)")
+    CHOICE = "choice", _("Choice")
+    ADDRESS = "address", _("Address")
+    TIME = "time", _("Date or time")
+    PHONE = "phone", _("Phone number")
+    EVIDENCE = "evidence", _("Evidence file (photo, PDF)")
+
+
+class FindingKind(models.TextChoices):
+    FORBIDDEN_PROMISE = "forbidden_promise", _("Forbidden promise")
+    UNMASKED_PHONE = "unmasked_phone", _("Unmasked phone number")
+    UNMASKED_ADDRESS = "unmasked_address", _("Unmasked address")
+    MISSING_EVIDENCE = "missing_evidence", _("Missing evidence")
+    MISSING_KB_REFERENCE = "missing_kb_reference", _("Missing knowledge-base reference")
+
+
+class FindingSource(models.TextChoices):
+    REPLY = "reply", _("Reply to the customer")
+    RESOLUTION = "resolution", _("Resolution submitted for review")
+    TICKET = "ticket", _("The ticket as a whole")
+
+
+class ReviewItem(models.TextChoices):
+    ACCURACY = "accuracy", _("Accuracy")
+    ATTITUDE = "attitude", _("Attitude")
+    PROCESS = "process", _("Process")
+    TIMELINESS = "timeliness", _("Timeliness")
+
+
+class Verdict(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected (退回重处理)")

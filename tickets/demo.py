@@ -81,17 +81,21 @@ TICKETS = [
     ("收到的商品与订单不符（错发）", "wrong_item", 5, "JT0001234567890",
      "湖北省武汉市洪山区", "assigned", {"agent": "agent02"}),
     ("要求改派到公司地址", "change_delivery", 7, "SF1409821733600",
-     "浙江省宁波市鄞州区", "assigned", {"agent": "agent03", "hours_ago": 2}),
+     "浙江省宁波市鄞州区", "assigned", {"agent": "agent03", "hours_ago": 2,
+                                       "form": {"new_address": "宁波市鄞州区公司前台"}}),
     ("快递员态度恶劣，不送货上门", "complaint_service", 8, "77312345678901",
-     "广东省广州市天河区", "processing", {"agent": "agent01"}),
+     "广东省广州市天河区", "processing",
+     {"agent": "agent01", "form": {"complaint_level": "严重",
+                                   "expected_solution": "快递员道歉，以后按约送货上门"}}),
     ("大闸蟹到货已死，外包装破损", "damaged_parcel", 1, "SF1409821733700",
-     "江苏省苏州市工业园区", "processing", {"agent": "agent02"}),
+     "江苏省苏州市工业园区", "processing", {"agent": "agent02", "form": {"goods_value": 398}}),
     ("保价理赔进度咨询", "claim", 9, "EA123456785CN", "上海市徐汇区", "processing",
-     {"agent": "agent04"}),
+     {"agent": "agent04", "form": {"claim_amount": 2000}}),
     ("偏远附加费收取有疑问", "fee_dispute", 3, "YT7512345678955", "新疆乌鲁木齐市天山区",
      "processing", {"agent": "agent03", "queue": "fee_dispute_a", "hours_ago": 6}),
     ("驿站拒绝代收，要求改自提点", "change_delivery", 6, "46312345678901",
-     "北京市海淀区", "review", {"agent": "agent05"}),
+     "北京市海淀区", "review",
+     {"agent": "agent05", "form": {"pickup_point": "改为小区丰巢快递柜自提"}}),
     ("空包裹，只收到外箱", "wrong_item", 4, "75312345678999", "江苏省无锡市梁溪区", "review",
      {"agent": "agent06"}),
     ("包裹显示派送中但一直没到", "urge_delivery", 0, "SF1409821733811", "浙江省杭州市余杭区",
@@ -101,7 +105,7 @@ TICKETS = [
     ("快递柜取件码收不到", "other", 7, "JDVA20261120055", "浙江省宁波市海曙区", "closed",
      {"agent": "agent02"}),
     ("易碎品玻璃杯破损", "damaged_parcel", 9, "77312345678922", "广东省佛山市南海区", "closed",
-     {"agent": "agent05", "csat": 2}),
+     {"agent": "agent05", "csat": 2, "form": {"goods_value": 120}, "photo": True}),
     ("签收未收到，二次投诉", "signed_not_received", 2, "4312345678977", "四川省成都市锦江区",
      "reopened", {"agent": "agent06"}),
     ("退回件一直没有退回到寄件人", "other", 8, "JT0001234567999", "湖北省武汉市江汉区",
@@ -145,6 +149,9 @@ def seed_configuration(people):
         categories[code], _ = Category.objects.get_or_create(
             code=code, defaults={"name": name, "default_priority": priority,
                                  "sort_order": index})
+    from tickets.quality.demo import seed_templates
+
+    seed_templates()  # ticket templates of the demo categories (seed 002 场景化模板)
     for name, priority, category, response, resolve in SLA:
         SlaPolicy.objects.get_or_create(
             priority=priority, category=categories[category] if category else None,
@@ -166,6 +173,17 @@ def seed_configuration(people):
     return customers
 
 
+def _demo_photo():
+    """A tiny valid PNG standing in for the customer's photo of the damage."""
+    import base64
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAE"
+                           "hQGAhKmMIQAAAABJRU5ErkJggg==")
+    return SimpleUploadedFile("破损照片.png", png, content_type="image/png")
+
+
 def _at(moment):
     return time_machine.travel(moment, tick=False)
 
@@ -185,7 +203,7 @@ def seed_tickets(people, customers):
                 user=supervisor, title=title, category_code=category,
                 description=f"客户{customer.name}反映：{title}。", channel="chatbot",
                 customer_phone=customer.phone, waybills=[waybill] if waybill else [],
-                region=region, queue_code=extra.get("queue"),
+                region=region, queue_code=extra.get("queue"), form_values=extra.get("form"),
                 context={"demo": True, "handoff": {"用户诉求": title, "已触发": "转人工",
                                                    "补充信息": f"运单 {waybill}" if waybill
                                                    else ""}})
@@ -197,6 +215,8 @@ def seed_tickets(people, customers):
             steps.append(("start", agent, {}))
         if target in ("review", "closed", "reopened", "rejected"):
             steps.append(("submit_review", agent, {"note": "已联系网点核实并处理，附处理凭证。"}))
+            if extra.get("photo"):  # evidence the damaged_parcel template asks for
+                steps.insert(-1, ("photo", agent, {}))
         if target in ("closed", "reopened"):
             steps.append(("approve", reviewer, {"note": "处理规范，同意结案。"}))
         if target == "rejected":
@@ -205,6 +225,10 @@ def seed_tickets(people, customers):
             steps.append(("reopen", supervisor, {"reason": "客户二次投诉：仍未收到包裹。"}))
         for offset, (name, user, kwargs) in enumerate(steps, start=1):
             with _at(start + timedelta(minutes=9 * offset)):
+                if name == "photo":
+                    actions.check_add_attachment(user=user, ticket_id=ticket.pk,
+                                                 upload=_demo_photo(), evidence_for="photo")
+                    continue
                 actions.TRANSITION_ACTIONS[name](user=user, ticket_id=ticket.pk, **kwargs)
                 if name == "start":
                     actions.check_add_comment(user=agent, ticket_id=ticket.pk,

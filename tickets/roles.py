@@ -24,6 +24,8 @@ class Role(models.TextChoices):
     OPS = "ops", _("Operations")
     CUSTOMER = "customer", _("Customer")
     SYSTEM = "system", _("System")
+    STATION_STAFF = "station_staff", _("Station staff")
+    COURIER = "courier", _("Courier")
 
 
 STAFF_ROLES = frozenset({Role.AGENT, Role.REVIEWER, Role.SUPERVISOR, Role.OPS, Role.SYSTEM})

@@ -8,11 +8,12 @@ open the ticket with its full context.
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from chatbot.dialogue import facts
+from chatbot.dialogue import answers, facts, forms, turn_hooks
 from chatbot.nlu.pipeline import ANGER_MARKERS
 
 UNSURE = 0.45  # below this confidence a turn counts as not understood
@@ -32,7 +33,11 @@ NEEDS_PARCEL = {"lost_parcel", "damaged_parcel", "wrong_item", "signed_not_recei
 PROGRESS_WORDS = {"received": "已受理", "assigned": "已分派专人处理", "processing": "正在核实处理",
                   "review": "已有处理结果，正在复核", "closed": "已解决"}
 MENU = ["查快递", "催件", "丢件/破损", "转人工"]
+FORM_ASKS = 2  # a ticket template's questions asked at most this often (a handoff: once)
 SELF_PICKUP = re.compile(r"自提|驿站|快递柜|丰巢|退回")
+FEEDBACK_BUTTONS = ["有帮助", "没帮助"]
+FEEDBACK_WORDS = {"有帮助": True, "有用": True, "解决了": True, "没帮助": False, "没用": False,
+                  "没有帮助": False, "没解决": False}
 
 
 @dataclass
@@ -50,6 +55,26 @@ class Turn:
 
 def _local(dt) -> str:
     return timezone.localtime(dt).strftime("%m月%d日 %H:%M") if dt else ""
+
+
+def _station_started(ticket) -> str:
+    """The 丢件 flow sent the station a 网点核实 task (stations' `station_check` context)."""
+    check = (ticket.context or {}).get("station_check") or {}
+    if check.get("state") != "checking":
+        return ""
+    due = datetime.fromisoformat(check["due_at"]) if check.get("due_at") else None
+    return (f"已自动触发“网点核实”流程（{check.get('station', '')}），"
+            + (f"{_local(due)} 前给您反馈。" if due else "核实后第一时间告知您。"))
+
+
+def _station_words(ticket) -> str:
+    """Customer-facing station progress: 网点核实中 → 网点已反馈（result）."""
+    check = (ticket.context or {}).get("station_check") or {}
+    if not check or ticket.status == "closed":
+        return ""
+    if check.get("state") == "answered":
+        return f"，网点已反馈：{check.get('result_label', '')}"
+    return "，网点核实中"
 
 
 def _empathy(state, understanding, shipment_facts=None) -> str:
@@ -98,6 +123,12 @@ class Dialogue:
         pending = self.state.get("pending")
         if pending and self._answer_pending(pending, text, understanding, turn):
             return turn
+        # e.g. stations: the customer answers a courier's address check ("放快递柜吧").
+        settled = turn_hooks.settle(customer=self.conv.customer, text=text,
+                                    understanding=understanding)
+        if settled:
+            turn.say(settled["text"], settled.get("buttons"))
+            return turn
         angry = understanding["emotion"] == "angry"
         # Strong anger: threats or insults, or anger twice in a row.
         strong = angry and (bool(ANGER_MARKERS.search(text)) or self.state.get("angry_turns", 0))
@@ -107,6 +138,16 @@ class Dialogue:
             return self._handoff(turn, understanding, reason="customer_request"
                                  if intent == "human_agent" else "strong_emotion")
         self.state["angry_turns"] = self.state.get("angry_turns", 0) + 1 if angry else 0
+        # An informational question a registered source (the knowledge base) answers with
+        # confidence; sources decline anything about the customer's own parcel or case.
+        answer = None if angry else answers.find_answer(text, understanding, self.state)
+        if answer:
+            self.state["unsure_turns"] = 0
+            self.state["pending"] = {"kind": "answer_feedback", "key": answer["feedback_key"],
+                                     "article": answer.get("article")}
+            turn.say(answer["text"], answer.get("buttons"))
+            turn.replies[-1]["article"] = answer.get("article")
+            return turn
         if understanding["confidence"] < UNSURE and intent not in ("chitchat",):
             self.state["unsure_turns"] = self.state.get("unsure_turns", 0) + 1
             if self.state["unsure_turns"] >= 2:
@@ -130,6 +171,8 @@ class Dialogue:
     # --- pending questions ---
     def _answer_pending(self, pending, text, understanding, turn) -> bool:
         kind = pending["kind"]
+        if kind == "answer_feedback":
+            return self._answer_feedback(pending, text, turn)
         if kind == "choose_parcel":
             number = self._pick(pending["options"], text, understanding)
             if number is None:
@@ -138,6 +181,8 @@ class Dialogue:
             self.state.pop("pending")
             self._serve(pending["intent"], understanding, turn)
             return True
+        if kind == "form":
+            return self._answer_form(pending, text, understanding, turn)
         if kind in ("evidence", "delivery_change"):
             given = (understanding["slots"]["address"] or understanding["slots"]["time"]
                      or SELF_PICKUP.search(text))
@@ -148,6 +193,27 @@ class Dialogue:
             self._open_ticket(pending["intent"], understanding, turn)
             return True
         return False
+
+    def _answer_feedback(self, pending, text, turn) -> bool:
+        """After an article answer: "查看全文" shows the link, a vote is recorded; anything
+        else drops the question and is served as usual."""
+        said = text.strip().strip("!！。.")
+        article = pending.get("article") or {}
+        if said == "查看全文" and article:
+            turn.say(f"《{article.get('title', '')}》全文：{article.get('url', '')}",
+                     FEEDBACK_BUTTONS)
+            turn.replies[-1]["article"] = article
+            return True
+        self.state.pop("pending")
+        helpful = FEEDBACK_WORDS.get(said)
+        if helpful is None:
+            return False
+        answers.record_feedback(pending["key"], helpful, self.conv)
+        if helpful:
+            turn.say("感谢您的反馈！还有其他问题随时问我。")
+        else:
+            turn.say("抱歉没能帮到您。您可以换个说法再问，或选择下面的业务。", MENU)
+        return True
 
     def _pick(self, options, text, understanding):
         if understanding["slots"]["waybill"]:
@@ -183,14 +249,19 @@ class Dialogue:
                 return self._track(shipment, understanding, turn)
             if intent == "urge_delivery":
                 return self._urge(shipment, understanding, turn)
-        if intent == "damaged_parcel" and not self.state.get("extra"):
+        if intent == "change_delivery" and (self.state["slots"].get("address")
+                                            or self.state["slots"].get("time")
+                                            or SELF_PICKUP.search(understanding["text"])):
+            self.state.setdefault("extra", understanding["text"])  # the change, in their words
+        templated = bool(self.ports.template(TICKET_INTENTS.get(intent, "other")))
+        if intent == "damaged_parcel" and not self.state.get("extra") and not templated:
             self.state["pending"] = {"kind": "evidence", "intent": intent}
             turn.say(_empathy(self.state, understanding) + "请上传破损或变质部分的照片，"
                      "并告诉我们商品价值，方便尽快为您处理。")
             return turn
-        if intent == "change_delivery" and not (self.state["slots"].get("address")
-                                                 or self.state["slots"].get("time")
-                                                 or SELF_PICKUP.search(understanding["text"])):
+        if intent == "change_delivery" and not templated and not (
+                self.state["slots"].get("address") or self.state["slots"].get("time")
+                or SELF_PICKUP.search(understanding["text"])):
             self.state["pending"] = {"kind": "delivery_change", "intent": intent}
             turn.say("请告诉我新的收货地址、希望的派送时间，或是否改为驿站/快递柜自提。")
             return turn
@@ -262,21 +333,68 @@ class Dialogue:
             turn.say("没有查到您名下的工单。需要为您登记新的问题吗？", MENU)
             return turn
         lines = [f"工单 {t.number}（{CATEGORY_NAMES.get(t.category.code, t.category.name)}）："
-                 f"{PROGRESS_WORDS[t.status]}" + (f"，预计 {_local(t.resolve_due)} 前给您结果"
+                 f"{PROGRESS_WORDS[t.status]}" + _station_words(t)
+                 + (f"，预计 {_local(t.resolve_due)} 前给您结果"
                                                   if t.status != "closed" and t.resolve_due
                                                   else "") for t in tickets[:3]]
         turn.say("\n".join(lines))
         return turn
 
+    # --- the category's ticket template: ask for exactly what is missing ---
+    def _form(self, category):
+        fields = self.ports.template(category)
+        values = forms.from_state(fields, self.state)
+        return fields, values, self.ports.missing_fields(category, values)
+
+    def _ask_form(self, intent, category, fields, missing, turn, handoff_reason, asks=0):
+        self.state["pending"] = {"kind": "form", "intent": intent, "category": category,
+                                 "handoff_reason": handoff_reason, "asks": asks + 1,
+                                 "fields": [f["code"] for f in missing]}
+        evidence = [f for f in fields if f["kind"] == "evidence" and f["required"]]
+        turn.say(forms.ask(missing, evidence, first=asks == 0))
+        return turn
+
+    def _answer_form(self, pending, text, understanding, turn) -> bool:
+        category = pending["category"]
+        fields = self.ports.template(category)
+        asked = [f for f in fields if f["code"] in pending["fields"]]
+        intent = understanding["intent"]
+        got = intent != "human_agent" and forms.take_answer(asked, text, understanding["slots"],
+                                                            self.state)
+        _fields, values, missing = self._form(category)
+        if not got and missing and understanding["confidence"] >= UNSURE and intent not in (
+                "other", "chitchat", "human_agent", pending["intent"]):
+            self.state.pop("pending")  # a new subject: serve that instead
+            return False
+        self.state.pop("pending")
+        if not missing:
+            self._open_ticket(pending["intent"], understanding, turn,
+                              handoff_reason=pending["handoff_reason"], category=category)
+            return True
+        limit = 1 if pending["handoff_reason"] else FORM_ASKS
+        if pending["asks"] >= limit or intent == "human_agent":
+            # Still missing: a person takes over with what we have, as a general ticket.
+            self.state["form_gap"] = {"category": category,
+                                      "missing": [f["label"] for f in missing]}
+            self._open_ticket(pending["intent"], understanding, turn, category="other",
+                              handoff_reason=pending["handoff_reason"] or "form_incomplete")
+            return True
+        self._ask_form(pending["intent"], category, fields, missing, turn,
+                       pending["handoff_reason"], asks=pending["asks"])
+        return True
+
     # --- tickets and handoff ---
-    def _open_ticket(self, intent, understanding, turn, *, handoff_reason=None):
-        category = TICKET_INTENTS.get(intent, "other")
+    def _open_ticket(self, intent, understanding, turn, *, handoff_reason=None, category=None):
+        category = category or TICKET_INTENTS.get(intent, "other")
+        fields, values, missing = self._form(category)
+        if missing:
+            return self._ask_form(intent, category, fields, missing, turn, handoff_reason)
         shipment = self._shipment(self.state["waybill"]) if self.state.get("waybill") else None
         described = facts.snapshot(shipment, self._describe(shipment)) if shipment else None
         ticket = self.ports.open_ticket(
             conversation=self.conv, category=category, understanding=understanding,
             shipment=described, handoff_reason=handoff_reason,
-            summary=self._summary(intent, described, handoff_reason))
+            summary=self._summary(intent, described, handoff_reason), form_values=values)
         self.conv.ticket = ticket
         turn.ticket = ticket
         empathy = _empathy(self.state, understanding, described)
@@ -291,8 +409,12 @@ class Dialogue:
                 "response_due": _local(ticket.response_due),
                 "resolve_due": _local(ticket.resolve_due),
                 "callback": "elderly" in (self.conv.customer.tags or []),
-                "extra": "网点核实后会第一时间告知您结果。" if category in (
-                    "lost_parcel", "signed_not_received") else ""}))
+                "extra": _station_started(ticket) or (
+                    "网点核实后会第一时间告知您结果。" if category in (
+                        "lost_parcel", "signed_not_received") else "")}))
+        evidence = [f["label"] for f in fields if f["kind"] == "evidence" and f["required"]]
+        if evidence:
+            turn.say(f"请在工单 {ticket.number} 中上传{'、'.join(evidence)}，方便我们尽快处理。")
         return turn
 
     def _handoff(self, turn, understanding, *, reason):
@@ -304,7 +426,8 @@ class Dialogue:
         said = [s for s in self.state.get("said", []) if s]
         triggered = {"customer_request": "客户要求转人工",
                      "strong_emotion": "客户情绪激动，自动转人工",
-                     "not_understood": "连续两轮未能理解，自动转人工"}.get(handoff_reason, "")
+                     "not_understood": "连续两轮未能理解，自动转人工",
+                     "form_incomplete": "客户未补全必填信息，转人工"}.get(handoff_reason, "")
         extra = []
         if described:
             extra.append(f"运单 {described['number']}（{described['carrier']}，"
@@ -316,6 +439,9 @@ class Dialogue:
                 extra.append(f"{label}：{'、'.join(slots[name])}")
         if self.state.get("extra"):
             extra.append(f"补充：{self.state['extra']}")
+        gap = self.state.get("form_gap")
+        if gap:
+            extra.append(f"原分类 {gap['category']}，待补充：{'、'.join(gap['missing'])}")
         return {"用户诉求": said[-1] if said else CATEGORY_NAMES.get(TICKET_INTENTS.get(intent,
                                                                                      "other")),
                 "已触发": "；".join(filter(None, [f"意图 {intent}", triggered])),

@@ -311,7 +311,8 @@ ON CONFLICT (shipment_id, event_key) DO NOTHING"""
 def _copy(cursor, sql: str, data: bytes) -> None:
     # One read() per COPY: each read needs the GIL, which the reader thread holds most of
     # the time (psycopg2's default 8 KiB reads would each wait ~5 ms for it).
-    cursor.copy_expert(sql, io.BytesIO(data), size=len(data) + 1)
+    # `size` positionally: Django's CursorDebugWrapper (DEBUG) passes only *args through.
+    cursor.copy_expert(sql, io.BytesIO(data), len(data) + 1)
 
 
 def _import_postgresql(lines, batch_size: int, summary: ImportSummary, progress) -> list[int]:

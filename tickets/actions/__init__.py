@@ -16,11 +16,14 @@ from tickets.actions.create import (
     normalize_phone,
 )
 from tickets.actions.csat import check_answer_csat
+from tickets.actions.forms import check_update_form, do_update_form
+from tickets.actions.merge import check_merge_ticket, do_merge_ticket
 from tickets.actions.notify import (
     deliver_notification,
     do_enqueue_notification,
     do_retry_notifications,
 )
+from tickets.actions.review import check_review_ticket, do_review_ticket, do_submit_review
 from tickets.actions.sla import do_record_breach, notify_supervisors, record_sla_breaches
 from tickets.actions.transitions import (
     TRANSITION_ACTIONS,
@@ -47,5 +50,7 @@ __all__ = [
     "do_create_ticket", "do_enqueue_notification", "do_record_breach", "do_reopen_ticket",
     "do_retry_notifications", "do_transition", "do_update_ticket", "ensure_customer_user",
     "get_or_create_customer",
+    "check_merge_ticket", "check_review_ticket", "check_update_form", "do_merge_ticket",
+    "do_review_ticket", "do_submit_review", "do_update_form",
     "normalize_phone", "notify_supervisors", "record_event", "record_sla_breaches",
 ]

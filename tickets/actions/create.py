@@ -11,6 +11,7 @@ from tickets import catalog, sla
 from tickets.actions.common import push_ticket, record_event
 from tickets.choices import Channel, EventKind, Impact, Priority
 from tickets.models import Customer, Ticket, TicketWaybill
+from tickets.quality.fields import clean_values
 from tickets.roles import Role, has_role
 
 _CREATORS = (Role.AGENT, Role.SUPERVISOR, Role.OPS, Role.SYSTEM)
@@ -87,7 +88,7 @@ def check_create_ticket(*, user, title: str, category_code: str, description: st
                         impact: str = Impact.SINGLE, customer_phone: str | None = None,
                         customer_name: str = "", customer_tags=(), waybills=(),
                         region: str = "", tags=(), context=None, queue_code: str | None = None,
-                        parent_id: int | None = None) -> Ticket:
+                        parent_id: int | None = None, form_values=None) -> Ticket:
     if not has_role(user, *_CREATORS):
         raise Forbidden(_("Your role may not create tickets."))
     category = catalog.active_category(category_code)
@@ -117,19 +118,28 @@ def check_create_ticket(*, user, title: str, category_code: str, description: st
             title=title, description=description, category=category,
             priority=priority or category.default_priority, channel=channel, impact=impact,
             customer=customer, waybills=waybills, region=region, tags=tags,
-            context=context or {}, queue=queue, parent=parent, acting_user=user)
+            context=context or {}, queue=queue, parent=parent, acting_user=user,
+            form_values=form_values)
 
 
 def do_create_ticket(*, title, description, category, priority, channel, impact, customer,
-                     waybills, region, tags, context, queue, parent, acting_user) -> Ticket:
-    """Caller holds a transaction. Sets SLA deadlines, audits, pushes after commit."""
+                     waybills, region, tags, context, queue, parent, acting_user,
+                     form_values=None) -> Ticket:
+    """Caller holds a transaction. Sets SLA deadlines, audits, pushes after commit.
+
+    Every channel creates here, so the category's template is enforced here: 400
+    `missing_fields` (fields, labels) or `invalid_fields` (tickets/quality/fields.py)."""
+    form_values = clean_values(category.pk, form_values)
     now = timezone.now()
-    response_due, resolve_due = sla.deadlines(priority, category.pk, now)
+    queue = queue or catalog.default_queue()
+    response_due, resolve_due = sla.deadlines(priority, category.pk, now,
+                                              queue_id=queue.pk if queue else None)
     ticket = Ticket.objects.create(
         number=next_ticket_number(now), title=title, description=description,
         category=category, priority=priority, channel=channel, impact=impact,
         customer=customer, region=region, tags=sorted(set(tags)), context=context,
-        queue=queue or catalog.default_queue(), parent=parent,
+        form_values=form_values,
+        queue=queue, parent=parent,
         response_due=response_due, resolve_due=resolve_due, created_by=acting_user,
         created_at=now,
     )
@@ -139,8 +149,13 @@ def do_create_ticket(*, title, description, category, priority, channel, impact,
     record_event(ticket, EventKind.CREATED, actor=acting_user, to_status=ticket.status,
                  data={"channel": channel, "priority": priority, "category": category.code,
                        "waybills": numbers})
-    push_ticket(ticket, op="create", change="created")
+    push_ticket(ticket, op="create", change="created", figures=True)
     from routing.tasks import route_ticket  # routing imports tickets: import at call time
 
     enqueue_on_commit(route_ticket, ticket_id=ticket.pk)
+    from tickets.hooks import ticket_created_handlers
+
+    for handler in ticket_created_handlers():  # e.g. analytics: link to an open incident;
+        # stations: 丢件 → 网点核实
+        handler(ticket=ticket, acting_user=acting_user)
     return ticket

@@ -26,8 +26,10 @@ LEASE = timedelta(minutes=5)
 
 
 def do_enqueue_notification(*, channel: str, recipient: str, body: str, subject: str = "",
-                            ticket=None, payload=None, dedupe_key: str | None = None):
-    """Adds a message to the outbox; with `dedupe_key`, a second call returns the first row."""
+                            ticket=None, payload=None, dedupe_key: str | None = None,
+                            not_before=None):
+    """Adds a message to the outbox; with `dedupe_key`, a second call returns the first row.
+    `not_before` defers the send (quiet hours): the minute retry task sends it when due."""
     if dedupe_key:
         existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
         if existing:
@@ -36,7 +38,8 @@ def do_enqueue_notification(*, channel: str, recipient: str, body: str, subject:
         with transaction.atomic():
             notification = Notification.objects.create(
                 channel=channel, recipient=recipient, body=body, subject=subject,
-                ticket=ticket, payload=payload or {}, dedupe_key=dedupe_key)
+                ticket=ticket, payload=payload or {}, dedupe_key=dedupe_key,
+                **({"next_attempt_at": not_before} if not_before else {}))
     except IntegrityError:  # the same key written concurrently
         return Notification.objects.get(dedupe_key=dedupe_key)
     from tickets.tasks import send_notification

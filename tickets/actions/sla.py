@@ -16,9 +16,10 @@ from tickets.roles import Role, system_user
 _BREACH = {
     SlaKind.RESPONSE: ("response_due", "response_breached_at",
                        Q(first_responded_at__isnull=True) & ~Q(status=Status.CLOSED)),
+    # A paused resolution clock (tickets/actions/clock.py) cannot breach.
     SlaKind.RESOLUTION: ("resolve_due", "resolve_breached_at",
-                         Q(resolved_at__isnull=True) & ~Q(status__in=[Status.REVIEW,
-                                                                      Status.CLOSED])),
+                         Q(resolved_at__isnull=True, sla_paused_at__isnull=True)
+                         & ~Q(status__in=[Status.REVIEW, Status.CLOSED])),
 }
 
 
@@ -70,7 +71,8 @@ def do_record_breach(ticket_id: int, kind: str, *, now=None) -> bool:
                              "priority": ticket.get_priority_display(),
                              "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")},
             key=f"{kind}_breach")
-        push_ticket(ticket, op="update", change="sla_breach")
+        push_ticket(ticket, op="update", change="sla_breach", data={"sla": kind},
+                    figures=True)
     return True
 
 
@@ -81,3 +83,40 @@ def record_sla_breaches(now=None) -> dict[str, int]:
         counts[kind] = sum(do_record_breach(pk, kind, now=now)
                            for pk in breached_ticket_ids(kind, now))
     return counts
+
+
+def warn_sla_deadlines(now=None) -> int:
+    """Consoles hear once when an open ticket's deadline is near: remaining time at most
+    SLA_WARNING_FRACTION of its window, and at most SLA_WARNING_MAX_MINUTES. A live warning
+    only (no audit row, nothing changes): the once-only mark is a cache key (atomic `add` on
+    Redis). Returns how many warnings went out."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+
+    from config.effects import send_event_on_commit
+    from tickets.actions.common import ticket_groups
+
+    now = now or timezone.now()
+    horizon = now + timedelta(minutes=settings.SLA_WARNING_MAX_MINUTES)
+    sent = 0
+    for kind, (due_field, mark_field, open_q) in _BREACH.items():
+        rows = Ticket.objects.filter(open_q, **{f"{due_field}__gt": now,
+                                                f"{due_field}__lte": horizon,
+                                                f"{mark_field}__isnull": True})
+        for ticket in rows.only("id", "number", "title", "status", "priority", "owner_id",
+                                "queue_id", "created_at", due_field):
+            due = getattr(ticket, due_field)
+            window = (due - ticket.created_at).total_seconds()
+            left = (due - now).total_seconds()
+            if left > window * settings.SLA_WARNING_FRACTION:
+                continue
+            if not cache.add(f"sla-warn:{ticket.pk}:{kind}:{int(due.timestamp())}", 1,
+                             timeout=int(left) + 60):
+                continue
+            send_event_on_commit(ticket_groups(ticket), {
+                "type": "sla", "op": "warning", "sla": kind, "ticket_id": ticket.pk,
+                "number": ticket.number, "title": ticket.title, "due": due.isoformat(),
+                "minutes_left": max(int(left // 60), 0)})
+            sent += 1
+    return sent

@@ -22,6 +22,9 @@ from tickets.models import CsatSurvey, Ticket
 from tickets.roles import Role, has_role
 from tickets.selectors import access_ticket
 
+# Transitions that change a queue's waiting or breached counts (supervisors' figures).
+_MOVES_QUEUE_FIGURES = {Transition.ASSIGN, Transition.RELEASE, Transition.TRANSFER,
+                        Transition.APPROVE, Transition.REOPEN}
 _FIELD_LABELS = {"note": _lazy("note"), "reason": _lazy("reason")}
 
 
@@ -70,11 +73,20 @@ def do_transition(ticket: Ticket, name: str, *, acting_user, note: str = "",
     if ticket.owner_id != previous_owner:
         record_event(ticket, EventKind.ASSIGNMENT, actor=acting_user, note=note,
                      data={"from_owner": previous_owner, "to_owner": ticket.owner_id})
-    extra = [f"user.{previous_owner}"] if previous_owner and previous_owner != ticket.owner_id \
+    gone = [f"user.{previous_owner}"] if previous_owner and previous_owner != ticket.owner_id \
         else []
-    push_ticket(ticket, op="update", change=name, extra_groups=extra)
+    if (data or {}).get("from_queue"):
+        gone.append(f"queue.{data['from_queue']}")
+    # Reviewers see every ticket: one leaving review is taken off their list.
+    extra = ["role.reviewer"] if from_status == Status.REVIEW else []
+    push_ticket(ticket, op="update", change=name, extra_groups=extra, gone_from=gone,
+                data={"from_status": from_status}, figures=name in _MOVES_QUEUE_FIGURES)
     _schedule_routing(ticket, name, from_status=from_status, previous_owner=previous_owner,
                       data=data)
+    from tickets.hooks import transition_handlers
+
+    for handler in transition_handlers():  # e.g. analytics: a closed incident's children
+        handler(ticket=ticket, name=name, from_status=from_status, acting_user=acting_user)
     return ticket
 
 
@@ -147,9 +159,12 @@ def check_start_ticket(*, user, ticket_id, note: str = "") -> Ticket:
 
 
 def check_submit_review(*, user, ticket_id, note: str) -> Ticket:
+    """Template fields, automatic checks and the sampling policy: tickets/actions/review.py."""
+    from tickets.actions.review import do_submit_review  # review.py builds on this module
+
     note = _required(note, "note")
-    return _run(user, ticket_id, Transition.SUBMIT_REVIEW, lambda t: do_transition(
-        t, Transition.SUBMIT_REVIEW, acting_user=user, note=note))
+    return _run(user, ticket_id, Transition.SUBMIT_REVIEW,
+                lambda t: do_submit_review(t, acting_user=user, note=note))
 
 
 def check_approve_review(*, user, ticket_id, note: str = "") -> Ticket:
@@ -157,11 +172,13 @@ def check_approve_review(*, user, ticket_id, note: str = "") -> Ticket:
                 lambda t: do_approve_review(t, acting_user=user, note=note))
 
 
-def do_approve_review(ticket: Ticket, *, acting_user, note: str = "") -> Ticket:
-    """Closes the ticket and sends the satisfaction survey to its customer."""
+def do_approve_review(ticket: Ticket, *, acting_user, note: str = "",
+                      data: dict | None = None) -> Ticket:
+    """Closes the ticket and sends the satisfaction survey to its customer. `data` goes into
+    the audit entry (the sampling policy of an automatic approval, a reviewer's scorecard)."""
     from tickets.actions.notify import do_enqueue_notification
 
-    do_transition(ticket, Transition.APPROVE, acting_user=acting_user, note=note)
+    do_transition(ticket, Transition.APPROVE, acting_user=acting_user, note=note, data=data)
     if ticket.customer_id:
         survey = CsatSurvey.objects.create(ticket=ticket)
         do_enqueue_notification(
@@ -191,7 +208,8 @@ def do_reopen_ticket(ticket: Ticket, *, acting_user, reason: str) -> Ticket:
 
     old_priority, new_priority = ticket.priority, raised(ticket.priority)
     ticket.response_due, ticket.resolve_due = sla.deadlines(new_priority, ticket.category_id,
-                                                            timezone.now())
+                                                            timezone.now(),
+                                                            queue_id=ticket.queue_id)
     ticket.response_breached_at = ticket.resolve_breached_at = None
     do_transition(ticket, Transition.REOPEN, acting_user=acting_user, note=reason,
                   data={"from_priority": old_priority, "to_priority": new_priority},
@@ -207,6 +225,17 @@ def do_reopen_ticket(ticket: Ticket, *, acting_user, reason: str) -> Ticket:
     return ticket
 
 
+def check_merge_into(*, user, ticket_id, into_id=None, reason: str = "") -> Ticket:
+    """The `merge` transition: tickets/actions/merge.py (duplicates of one customer's parcel)."""
+    from tickets.actions.merge import check_merge_ticket  # merge.py builds on this module
+
+    if into_id is None:
+        raise DomainError(_("Name the ticket to merge into."), code="missing_fields",
+                          extra={"fields": ["into"]})
+    check_merge_ticket(user=user, ticket_id=ticket_id, into_id=into_id, reason=reason)
+    return Ticket.objects.get(pk=ticket_id)
+
+
 TRANSITION_ACTIONS = {
     Transition.ASSIGN: check_assign_ticket,
     Transition.RELEASE: check_release_ticket,
@@ -216,5 +245,6 @@ TRANSITION_ACTIONS = {
     Transition.APPROVE: check_approve_review,
     Transition.REJECT: check_reject_review,
     Transition.REOPEN: check_reopen_ticket,
+    Transition.MERGE: check_merge_into,
 }
 

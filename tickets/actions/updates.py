@@ -69,7 +69,7 @@ def do_update_ticket(ticket: Ticket, *, acting_user, reason: str = "", category=
     if ticket.priority != old_priority or "category" in changed:
         # Deadlines count from creation: a new priority does not restart the clock.
         ticket.response_due, ticket.resolve_due = sla.deadlines(
-            ticket.priority, ticket.category_id, ticket.created_at)
+            ticket.priority, ticket.category_id, ticket.created_at, queue_id=ticket.queue_id)
         update_fields += ["priority", "response_due", "resolve_due"]
     ticket.save(update_fields=sorted(set(update_fields)))
     if changed:
@@ -80,5 +80,8 @@ def do_update_ticket(ticket: Ticket, *, acting_user, reason: str = "", category=
                      data={"from": old_priority, "to": ticket.priority,
                            "response_due": ticket.response_due and ticket.response_due.isoformat(),
                            "resolve_due": ticket.resolve_due and ticket.resolve_due.isoformat()})
-    push_ticket(ticket, op="update", change="fields")
+    old_queue = changed.get("queue_id", [None])[0]
+    push_ticket(ticket, op="update", change="fields",
+                gone_from=[f"queue.{old_queue}"] if old_queue else (),
+                figures=bool(old_queue) or ticket.priority != old_priority)
     return ticket

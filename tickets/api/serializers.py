@@ -102,7 +102,62 @@ class TicketDetailOutput(TicketListOutput):
     class Meta(TicketListOutput.Meta):
         fields = [*TicketListOutput.Meta.fields, "description", "context",
                   "response_breached_at", "resolve_breached_at", "children", "csat",
-                  "transitions", "routing"]
+                  "transitions", "routing", "form", "merged_into", "merged_tickets",
+                  "duplicates", "quality", "clock"]
+
+    form = serializers.SerializerMethodField(
+        help_text="The category's template: fields with values, what is missing "
+                  "(GET/PATCH /api/tickets/{id}/form/).")
+    merged_into = serializers.SerializerMethodField(
+        help_text="Closed as a duplicate of this ticket.")
+    merged_tickets = serializers.SerializerMethodField(
+        help_text="Duplicates merged into this ticket.")
+    duplicates = serializers.SerializerMethodField(
+        help_text="Open tickets of the same customer and waybill: merge candidates.")
+    quality = serializers.SerializerMethodField(
+        help_text="Review round, the sampling decision and the latest findings' count "
+                  "(details: /api/tickets/{id}/quality/).")
+
+    clock = serializers.SerializerMethodField(
+        help_text="The resolution clock: paused, since when, why (customer, customs, "
+                  "station_task:<id>), resolve_due (tickets/actions/clock.py).")
+
+    @extend_schema_field(serializers.DictField())
+    def get_clock(self, ticket) -> dict:
+        from tickets.actions.clock import clock_state
+
+        return clock_state(ticket)
+
+    @extend_schema_field(serializers.DictField())
+    def get_form(self, ticket) -> dict:
+        from tickets.selectors import ticket_form
+
+        return ticket_form(ticket)
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_merged_into(self, ticket) -> dict | None:
+        if not ticket.merged_into_id:
+            return None
+        target = Ticket.objects.filter(pk=ticket.merged_into_id).values("id", "number").first()
+        return target
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_merged_tickets(self, ticket) -> list[dict]:
+        return list(ticket.merged_tickets.order_by("id").values("id", "number")[:100])
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_duplicates(self, ticket) -> list[dict]:
+        from tickets.selectors import duplicate_candidates
+
+        if ticket.status == "closed":
+            return []
+        return list(duplicate_candidates(ticket).values("id", "number", "status")[:20])
+
+    @extend_schema_field(serializers.DictField())
+    def get_quality(self, ticket) -> dict:
+        return {"round": ticket.review_round,
+                "findings": ticket.findings.filter(round=ticket.review_round).count()
+                if ticket.review_round else 0}
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_routing(self, ticket) -> dict | None:
@@ -146,6 +201,10 @@ class TicketCreateInput(serializers.Serializer):
     context = serializers.DictField(required=False, default=dict)
     queue = serializers.SlugField(required=False, help_text="Queue code.")
     parent = serializers.IntegerField(required=False, help_text="Batch incident id.")
+    form = serializers.DictField(required=False, default=dict,
+                                 help_text="The category's template fields (GET "
+                                           "/api/categories/{code}/template/): code → value. "
+                                           "400 `missing_fields` lists what a category needs.")
 
 
 class TicketUpdateInput(serializers.Serializer):
@@ -167,6 +226,7 @@ class TransitionInput(serializers.Serializer):
     assignee = serializers.IntegerField(required=False, help_text="Agent user id (assign, "
                                         "transfer).")
     queue = serializers.IntegerField(required=False, help_text="Queue id (transfer).")
+    into = serializers.IntegerField(required=False, help_text="Surviving ticket id (merge).")
 
 
 TRANSITION_NAMES = Transition.values
@@ -189,6 +249,9 @@ class CommentOutput(serializers.ModelSerializer):
 class AttachmentInput(serializers.Serializer):
     file = serializers.FileField()
     comment = serializers.IntegerField(required=False)
+    field = serializers.SlugField(required=False, allow_blank=True, default="",
+                                  help_text="The template's evidence field this file proves, "
+                                            "e.g. photo.")
 
 
 class AttachmentOutput(serializers.ModelSerializer):
@@ -197,7 +260,7 @@ class AttachmentOutput(serializers.ModelSerializer):
     class Meta:
         model = TicketAttachment
         fields = ["id", "original_name", "content_type", "size", "sha256", "comment", "url",
-                  "created_at"]
+                  "evidence_for", "created_at"]
 
     def get_url(self, attachment) -> str:
         return attachment.file.url
@@ -205,11 +268,13 @@ class AttachmentOutput(serializers.ModelSerializer):
 
 class EventOutput(serializers.ModelSerializer):
     actor = UserBriefOutput(allow_null=True)
+    ticket_number = serializers.CharField(source="ticket.number", help_text=(
+        "A duplicate merged into this ticket brings its trail: its events keep its number."))
 
     class Meta:
         model = TicketEvent
         fields = ["id", "kind", "actor", "from_status", "to_status", "note", "data",
-                  "created_at"]
+                  "created_at", "ticket", "ticket_number"]
 
 
 class CategoryOutput(serializers.ModelSerializer):

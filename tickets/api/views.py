@@ -16,7 +16,7 @@ from tickets.api.permissions import IsStaffMember
 from tickets.choices import CommentVisibility
 from tickets.models import Category, TicketComment
 from tickets.roles import is_staff_member
-from tickets.selectors import access_ticket, ticket_events, ticket_list
+from tickets.selectors import access_ticket, ticket_list, ticket_trail
 
 
 class TicketListCreateView(GenericAPIView):
@@ -44,7 +44,7 @@ class TicketListCreateView(GenericAPIView):
             customer_name=data["customer_name"], customer_tags=data["customer_tags"],
             waybills=data["waybills"], region=data["region"], tags=data["tags"],
             context=data["context"], queue_code=data.get("queue"),
-            parent_id=data.get("parent"))
+            parent_id=data.get("parent"), form_values=data["form"])
         return Response(s.TicketCreatedOutput(ticket).data, status=status.HTTP_201_CREATED,
                         headers={"Location": f"/api/tickets/{ticket.pk}/"})
 
@@ -102,6 +102,8 @@ class TicketTransitionView(APIView):
                           reason=data["reason"] or data["note"])
         elif name in ("release", "reject", "reopen"):
             kwargs["reason"] = data["reason"] or data["note"]
+        elif name == "merge":
+            kwargs.update(into_id=data.get("into"), reason=data["reason"] or data["note"])
         else:
             kwargs["note"] = data["note"]
         if name == "assign" and data.get("assignee") is None:
@@ -145,7 +147,8 @@ class TicketAttachmentsView(APIView):
         data = _valid(s.AttachmentInput, request)
         attachment = actions.check_add_attachment(user=request.user, ticket_id=ticket_id,
                                                   upload=data["file"],
-                                                  comment_id=data.get("comment"))
+                                                  comment_id=data.get("comment"),
+                                                  evidence_for=data["field"])
         return Response(s.AttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
 
@@ -156,7 +159,8 @@ class TicketEventsView(GenericAPIView):
     @extend_schema(responses=s.EventOutput(many=True))
     def get(self, request, ticket_id: int):
         ticket = access_ticket(request.user, ticket_id)
-        page = self.paginate_queryset(ticket_events(ticket))
+        # With the trails of duplicates merged into it (selectors.ticket_trail).
+        page = self.paginate_queryset(ticket_trail(ticket))
         return self.get_paginated_response(s.EventOutput(page, many=True).data)
 
 

@@ -20,5 +20,18 @@ class Command(BaseCommand):
         created = seed_demo()
         seed_logistics()  # demo shipments and tracking (logistics/demo.py)
         seed_routing()  # skills, profiles, rules; routes the waiting demo tickets
+        from tickets.quality.demo import seed_quality
+
+        seed_quality()  # forbidden promises, sampling policies (tickets/quality/demo.py)
+        from knowledge.demo import seed_knowledge
+
+        seed_knowledge()  # knowledge-base articles and macros (knowledge/demo.py)
+        from stations.demo import seed_stations
+
+        seed_stations()  # calendars, stations, their people, tasks, an address check
+        from analytics.demo import seed_analytics
+
+        seed_analytics()  # the storm hub's batch incident, its children, a daily report
         self.stdout.write(f"demo data ready ({created} tickets created this run); "
-                          f"logins agent01…agent06, reviewer01, supervisor01, ops01 / {PASSWORD}")
+                          f"logins agent01…agent06, reviewer01, supervisor01, ops01, "
+                          f"station01, station02, courier01 / {PASSWORD}")
