@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class StationsConfig(AppConfig):
     name = "stations"
     verbose_name = _("Delivery stations")
+
+    def ready(self):
+        from stations.actions import on_ticket_created
+        from tickets.hooks import on_ticket_created as register
+
+        register(on_ticket_created)
+        from chatbot.dialogue.turn_hooks import register_turn_hook
+        from stations.actions import chat_turn_hook
+
+        register_turn_hook(chat_turn_hook)
