@@ -39,8 +39,12 @@ run: seed
 	@echo "  API docs (Swagger): http://$(HOST):$(PORT)/api/docs/"
 	@echo "  OpenAPI schema:     http://$(HOST):$(PORT)/api/schema/"
 	@echo "  Health:             http://$(HOST):$(PORT)/healthz"
+	@echo "  Agent console:      http://$(HOST):$(PORT)/console/"
+	@echo "  Station (phones):   http://$(HOST):$(PORT)/station/"
+	@echo "  Customer API:       http://$(HOST):$(PORT)/api/customer/   Metrics: /metrics"
 	@echo "  Demo logins (password parceldesk-demo): agent01 … agent06, reviewer01,"
-	@echo "    supervisor01, ops01 (superuser).  API token: $(PY) manage.py issue_token agent01"
+	@echo "    supervisor01, ops01 (superuser), station01, station02, courier01."
+	@echo "  API token: $(PY) manage.py issue_token agent01 (customer: --customer 13800000001)"
 	@echo ""
 	$(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
 

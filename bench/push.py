@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Live-push benchmark: N authenticated console WebSockets on two daphne processes sharing
+"""Live-push benchmark: N authenticated console WebSockets on two ASGI processes sharing
 Redis; a ticket status change made through the real API reaches every subscribed client.
 
     .venv/bin/python bench/push.py                  # 500 clients, 10 status changes
@@ -12,7 +12,7 @@ BENCH_PUSH_REDIS_URL (else REDIS_URL, else redis://127.0.0.1:6379/0) as the chan
 both nodes. Loads N agents, all members of one queue (so every one of them may see the queue's
 tickets and is subscribed to `queue.<id>`), each with a real Django session (created in the
 database, as a login would: the same cookie the browser sends — no extra auth path), and one
-ticket in that queue owned by the first agent. Starts two `daphne config.asgi:application`
+ticket in that queue owned by the first agent. Starts two uvicorn (or daphne) nodes
 on free ports of 8100-8199, connects the clients alternately to node A and node B, then
 alternates `submit_review` (the owner) and `reject` (a reviewer) through
 POST /api/tickets/{id}/transitions/<name>/ on node A.
