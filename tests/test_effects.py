@@ -14,7 +14,7 @@ class _Task:
     def apply_async(self, *, kwargs, countdown):
         self.queued.append((kwargs, countdown))
 
-    def apply(self, *, kwargs):
+    def run(self, **kwargs):
         self.ran.append(kwargs)
 
 
