@@ -13,3 +13,7 @@ class AnalyticsConfig(AppConfig):
 
         hooks.on_ticket_created(link_new_ticket)
         hooks.on_transition(on_ticket_transition)
+        from analytics import console
+
+        hooks.register_supervisor_panel("analytics_reports", console.reports_panel)
+        hooks.register_supervisor_panel("analytics_incidents", console.incidents_panel)

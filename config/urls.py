@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(
         url_name="api-schema", content_negotiation_class=FirstRendererNegotiation),
         name="api-docs"),
+    path("console/kb/", include("knowledge.console_urls")),
     path("console/", include("tickets.console.urls")),
     path("station/", include("stations.web.urls")),
     path("metrics", include("analytics.metrics_urls")),

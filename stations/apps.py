@@ -15,3 +15,9 @@ class StationsConfig(AppConfig):
         from stations.actions import chat_turn_hook
 
         register_turn_hook(chat_turn_hook)
+        from stations import console
+        from tickets.hooks import register_ticket_panel
+
+        register_ticket_panel("station_tasks", console.ticket_panel,
+                              refresh_on=("station_task", "station_reply",
+                                          "station_task_overdue"))

@@ -71,3 +71,60 @@ def kb_references(ticket) -> list[dict]:
     for provider in _kb_reference_providers:
         found.extend(provider(ticket) or ())
     return found
+
+
+# Console panels that other apps contribute (knowledge's suggestions, stations' tasks,
+# analytics' reports). provider(user, ticket) for a ticket panel, provider(user) for a panel of
+# the supervisor page → {"template": "<app>/console/….html", "context": {…}} or None (nothing to
+# show to this user). The template lives in the providing app and reads its data from `panel`
+# (the context) and `ticket`. `refresh_on`: the live `change` values of a ticket event that
+# re-render the panel (console.js). The console renders supervisor panels only to supervisors
+# and ops; providers still check their own permissions. Read-only: writes go through the
+# providing app's own views and actions.
+_ticket_panels: dict[str, dict] = {}
+_supervisor_panels: dict[str, dict] = {}
+
+
+def register_ticket_panel(name: str, provider: Callable, *, refresh_on=()) -> Callable:
+    """Registers a panel of the console's ticket page. Idempotent (by name)."""
+    _ticket_panels[name] = {"provider": provider, "refresh_on": tuple(refresh_on)}
+    return provider
+
+
+def register_supervisor_panel(name: str, provider: Callable) -> Callable:
+    """Registers a panel of the console's supervisor page. Idempotent (by name)."""
+    _supervisor_panels[name] = {"provider": provider, "refresh_on": ()}
+    return provider
+
+
+def _render_panels(registry: dict, names, *args) -> list[dict]:
+    out = []
+    for name in names:
+        entry = registry[name]
+        found = entry["provider"](*args)
+        if found is not None:
+            out.append({"name": name, "template": found["template"],
+                        "context": found.get("context") or {},
+                        "refresh_on": " ".join(entry["refresh_on"])})
+    return out
+
+
+def ticket_panels(user, ticket, *, only: str | None = None) -> list[dict]:
+    """[{"name", "template", "context", "refresh_on"}, …] in registration order."""
+    names = [only] if only is not None else list(_ticket_panels)
+    return _render_panels(_ticket_panels, [n for n in names if n in _ticket_panels],
+                          user, ticket)
+
+
+def supervisor_panels(user, *, only: str | None = None) -> list[dict]:
+    names = [only] if only is not None else list(_supervisor_panels)
+    return _render_panels(_supervisor_panels, [n for n in names if n in _supervisor_panels],
+                          user)
+
+
+def is_ticket_panel(name: str) -> bool:
+    return name in _ticket_panels
+
+
+def is_supervisor_panel(name: str) -> bool:
+    return name in _supervisor_panels

@@ -19,5 +19,6 @@ urlpatterns = [
          name="transition"),
     path("tickets/<int:ticket_id>/comments/", views.comment, name="comment"),
     path("tickets/<int:ticket_id>/attachments/", views.attachment, name="attachment"),
+    path("tickets/<int:ticket_id>/form/", views.form_values, name="form"),
     path("panels/<slug:name>/", views.panel, name="panel"),
 ]

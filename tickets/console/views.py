@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
-from tickets import actions
+from tickets import actions, hooks
 from tickets.choices import CommentVisibility, Transition
 from tickets.console import queries as q
 from tickets.roles import Role, has_role, is_staff_member
-from tickets.selectors import ticket_list
+from tickets.selectors import ticket_form, ticket_list
 
 
 class ConsoleLoginView(LoginView):
@@ -92,20 +92,37 @@ _TICKET_PANELS = {  # what each live panel of the ticket page needs, and only th
                                             "choices": q.transfer_choices()},
     "ticket_audit": lambda ticket, user: {"events": q.audit_trail(ticket)},
     "ticket_chat": lambda ticket, user: {"chat": q.chat_thread(ticket)},
+    "ticket_form": lambda ticket, user: {"form": ticket_form(ticket)},
 }
 
 
 PANELS = ("my_tickets", "my_queues", "review", "team", "waiting", "breaches", "incidents",
-          "ticket_head", "ticket_actions", "ticket_audit", "ticket_chat")
+          "ticket_head", "ticket_actions", "ticket_audit", "ticket_chat", "ticket_form")
 
 
 @staff_required
 def panel(request, name):
     if name not in PANELS:
-        raise Http404
+        return _plugin_panel(request, name)
     ticket_id = request.GET.get("ticket")
     context = _panel_context(request, name, ticket_id)
     return render(request, f"console/panels/{name}.html", {**context, **_roles(request.user)})
+
+
+def _plugin_panel(request, name):
+    """A panel another app registered in tickets.hooks (its own template and context)."""
+    user = request.user
+    if hooks.is_ticket_panel(name):
+        ticket = _visible_ticket(request, request.GET.get("ticket"))
+        found = hooks.ticket_panels(user, ticket, only=name)
+    elif hooks.is_supervisor_panel(name) and has_role(user, Role.SUPERVISOR, Role.OPS):
+        ticket, found = None, hooks.supervisor_panels(user, only=name)
+    else:
+        raise Http404
+    if not found:
+        raise Http404
+    return render(request, found[0]["template"], {"panel": found[0]["context"],
+                                                  "ticket": ticket, **_roles(user)})
 
 
 @staff_required
@@ -134,9 +151,10 @@ def review(request):
 def supervisor(request):
     if not has_role(request.user, Role.SUPERVISOR, Role.OPS):
         raise Http404
-    return _page(request, "console/supervisor.html", {
-        name: _panel_context(request, name) for name in ("team", "waiting", "breaches",
-                                                         "incidents")}, active="supervisor")
+    context = {name: _panel_context(request, name)
+               for name in ("team", "waiting", "breaches", "incidents")}
+    context["plugin_panels"] = hooks.supervisor_panels(request.user)
+    return _page(request, "console/supervisor.html", context, active="supervisor")
 
 
 def _visible_ticket(request, ticket_id):
@@ -165,7 +183,9 @@ def _ticket_context(request, ticket_id) -> dict:
 def ticket_page(request, ticket_id):
     context = _ticket_context(request, ticket_id)
     ticket = context["ticket"]
-    context.update(shipments=q.shipments(ticket), decision=q.routing_decision(ticket))
+    context.update(shipments=q.shipments(ticket), decision=q.routing_decision(ticket),
+                   form=ticket_form(ticket),
+                   plugin_panels=hooks.ticket_panels(request.user, ticket))
     return _page(request, "console/ticket.html", context, active="ticket")
 
 
@@ -225,6 +245,27 @@ def comment(request, ticket_id):
     else:
         messages.success(request, _("Reply sent to the customer.")
                          if visibility == CommentVisibility.PUBLIC else _("Note added."))
+    return _back(request, ticket_id)
+
+
+@staff_required
+@require_POST
+def form_values(request, ticket_id):
+    """The ticket template's fields (PATCH semantics: only the fields posted, an empty value
+    clears one), through tickets.actions.forms."""
+    post = request.POST
+    values = {code: (post.get(f"f_{code}") or "").strip() or None
+              for code in post.getlist("field") if code}
+    # masked fields (phone, address) are shown masked, not prefilled: blank keeps the value
+    values.update({code: post[f"f_{code}"].strip() for code in post.getlist("optional")
+                   if code and (post.get(f"f_{code}") or "").strip()})
+    try:
+        actions.check_update_form(user=request.user, ticket_id=ticket_id, values=values,
+                                  reason=(request.POST.get("reason") or "").strip())
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("Form saved."))
     return _back(request, ticket_id)
 
 

@@ -45,3 +45,15 @@ def person(user) -> str:
     if has_role(user, Role.CUSTOMER) and not is_staff_member(user):
         return _("Customer")  # their login name carries the phone number
     return user.get_full_name() or user.username
+
+
+@register.filter
+def pause_reason(reason: str) -> str:
+    """Why the resolution clock waits (tickets/actions/clock.py reasons), for people."""
+    if reason == "customer":
+        return _("waiting for the customer")
+    if reason == "customs":
+        return _("in customs")
+    if reason.startswith("station_task:"):
+        return _("station task #%(id)s") % {"id": reason.partition(":")[2]}
+    return reason

@@ -61,7 +61,11 @@
     if (ticketId && ev.id === ticketId) {
       if (ev.op === "remove") { toast(T.removed, "warn"); }
       refreshAll(["ticket_head", "ticket_actions", "ticket_audit"]);
-      if (ev.change === "comment") refresh("ticket_chat");
+      if (ev.change === "comment" || ev.change === "station_reply") refresh("ticket_chat");
+      // panels other apps registered (tickets/hooks.py) name the changes that concern them
+      document.querySelectorAll("[data-refresh-on]").forEach(function (el) {
+        if (ev.change && el.dataset.refreshOn.split(" ").indexOf(ev.change) >= 0) refresh(el.dataset.panel);
+      });
     }
     refreshAll(LIST_PANELS);
     if (ev.op === "remove") return;
