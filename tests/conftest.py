@@ -133,3 +133,33 @@ def parcel(db):
         return shipment
 
     return make
+
+
+@pytest.fixture
+def customer_chat(db):
+    """customer_chat(phone, name) → say(text): a customer's chat session through the API; each
+    call sends one message and returns the turn (say.client, .session, .customer)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from tickets.actions import ensure_customer_user
+
+    def open_chat(phone="13900001111", name="钱女士"):
+        customer = ensure_customer_user(phone, name=name)
+        client = APIClient()
+        token = Token.objects.get_or_create(user=customer.user)[0]
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        response = client.post("/api/chat/sessions/", {}, format="json")
+        assert response.status_code == 201, response.content
+        session = response.json()["id"]
+
+        def say(text):
+            response = client.post(f"/api/chat/sessions/{session}/messages/", {"text": text},
+                                   format="json")
+            assert response.status_code == 200, response.content
+            return response.json()
+
+        say.client, say.session, say.customer = client, session, customer
+        return say
+
+    return open_chat

@@ -14,23 +14,9 @@ MOVING = [(10, "picked_up", "上海", "【上海浦东新区公司】已揽收")
 
 
 @pytest.fixture
-def chat(nlu_model, setup):
+def chat(nlu_model, setup, customer_chat):
     """A customer's API client and a helper that sends one message and returns the turn."""
-    customer = ensure_customer_user("13900001111", name="钱女士")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=customer.user)}")
-    response = client.post("/api/chat/sessions/", {}, format="json")
-    assert response.status_code == 201
-    session = response.json()["id"]
-
-    def say(text):
-        response = client.post(f"/api/chat/sessions/{session}/messages/", {"text": text},
-                               format="json")
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    say.client, say.session, say.customer = client, session, customer
-    return say
+    return customer_chat()
 
 
 @pytest.fixture

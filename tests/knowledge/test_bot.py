@@ -2,31 +2,16 @@
 help?", and leaves the customer's own parcel problems to the dialogue."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from knowledge.models import Article, ArticleFeedback
-from tickets.actions import ensure_customer_user
 
 STUCK = [(80, "picked_up", "上海", "【上海浦东新区公司】已揽收"),
          (72, "arrived_at_hub", "杭州转运中心", "快件已到达【杭州转运中心】")]
 
 
 @pytest.fixture
-def chat(nlu_model, setup, kb):
-    customer = ensure_customer_user("13900001111", name="钱女士")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=customer.user)}")
-    session = client.post("/api/chat/sessions/", {}, format="json").json()["id"]
-
-    def say(text):
-        response = client.post(f"/api/chat/sessions/{session}/messages/", {"text": text},
-                               format="json")
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    say.client, say.session, say.customer = client, session, customer
-    return say
+def chat(nlu_model, setup, kb, customer_chat):
+    return customer_chat()
 
 
 @pytest.mark.django_db

@@ -1,10 +1,7 @@
 """The chatbot asks for exactly the template fields a ticket still lacks, then files it."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from tickets.actions import ensure_customer_user
 from tickets.models import Ticket
 
 STUCK = [(80, "picked_up", "上海", "【上海浦东新区公司】已揽收"),
@@ -12,19 +9,8 @@ STUCK = [(80, "picked_up", "上海", "【上海浦东新区公司】已揽收"),
 
 
 @pytest.fixture
-def chat(nlu_model, templates):
-    customer = ensure_customer_user("13900001111", name="钱女士")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=customer.user)}")
-    session = client.post("/api/chat/sessions/", {}, format="json").json()["id"]
-
-    def say(text):
-        response = client.post(f"/api/chat/sessions/{session}/messages/", {"text": text},
-                               format="json")
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    return say
+def chat(nlu_model, templates, customer_chat):
+    return customer_chat()
 
 
 def texts(turn):

@@ -1,8 +1,6 @@
 """The chatbot's 丢件 flow triggers 网点核实; the bot tells the customer the station's answer."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from stations.models import StationTask
 from tests.stations.conftest import client_for
@@ -15,19 +13,8 @@ AT_STATION = [(30, "picked_up", "上海", "【上海浦东新区公司】已揽�
 
 
 @pytest.fixture
-def chat(nlu_model, stations):
-    customer = ensure_customer_user("13900001111", name="钱女士")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=customer.user)}")
-    session = client.post("/api/chat/sessions/", {}, format="json").json()["id"]
-
-    def say(text):
-        response = client.post(f"/api/chat/sessions/{session}/messages/", {"text": text},
-                               format="json")
-        assert response.status_code == 200, response.content
-        return response.json()
-
-    return say
+def chat(nlu_model, stations, customer_chat):
+    return customer_chat()
 
 
 @pytest.mark.django_db
@@ -93,7 +80,6 @@ def test_customer_api_action_answers_only_own_checks(stations, parcel):
         check_answer_address_check_as_customer,
         check_create_address_check,
     )
-    from tickets.actions import ensure_customer_user
 
     parcel("SF3000000000010", "13900002222", AT_STATION)
     check = check_create_address_check(user=stations.courier, tracking_number="SF3000000000010",
