@@ -54,13 +54,22 @@ class _PushLoop:
 _push_loop = _PushLoop()
 
 
+def _unique(groups) -> tuple[str, ...]:
+    return (groups,) if isinstance(groups, str) else tuple(dict.fromkeys(groups))
+
+
+def _nobody_listens(layer, groups: tuple[str, ...]) -> bool:
+    """No layer, or the in-memory one with none of these groups in this process (e.g. a
+    WSGI worker): nothing to send, and no event-loop hop to pay for it."""
+    return layer is None or (isinstance(layer, InMemoryChannelLayer)
+                             and not any(layer.groups.get(g) for g in groups))
+
+
 def _group_send(groups: tuple[str, ...], event: dict) -> None:
     layer = get_channel_layer()
-    if layer is None:
+    if _nobody_listens(layer, groups):
         return
     if isinstance(layer, InMemoryChannelLayer):
-        if not any(layer.groups.get(g) for g in groups):
-            return  # nobody in this process listens (e.g. a WSGI worker): skip the hop
         # the in-memory layer's queues belong to the server's loop: hop onto it
         async_to_sync(_send_all)(layer, groups, event)
         return
@@ -72,21 +81,15 @@ def _group_send(groups: tuple[str, ...], event: dict) -> None:
 
 def send_event_on_commit(groups, event: dict) -> None:
     """Sends a flat event dict to each group once the current transaction commits."""
-    if isinstance(groups, str):
-        groups = (groups,)
-    transaction.on_commit(partial(_group_send, tuple(dict.fromkeys(groups)), event))
+    transaction.on_commit(partial(_group_send, _unique(groups), event))
 
 
 def send_lazy_event(groups, build) -> None:
     """Builds the event with `build()` now (figures read from the committed state, e.g.
     queue counts) and sends it; skipped without a build when nobody in this process listens
     on the in-memory layer. `build` may return None to send nothing."""
-    if isinstance(groups, str):
-        groups = (groups,)
-    groups = tuple(dict.fromkeys(groups))
-    layer = get_channel_layer()
-    if layer is None or (isinstance(layer, InMemoryChannelLayer)
-                         and not any(layer.groups.get(g) for g in groups)):
+    groups = _unique(groups)
+    if _nobody_listens(get_channel_layer(), groups):
         return
     try:
         event = build()
