@@ -11,7 +11,7 @@ from config.errors import DomainError
 from knowledge import actions, assist, selectors
 from knowledge.choices import Audience, UsageKind
 from tickets.choices import Status
-from tickets.console.views import _page, staff_required
+from tickets.console.views import render_page, staff_required
 from tickets.selectors import access_ticket
 
 TEMPLATE = "knowledge/console/ticket_panel.html"
@@ -44,7 +44,7 @@ def article_page(request, article_id):
             ticket = access_ticket(request.user, ticket_id)
         except DomainError:
             ticket = None
-    return _page(request, "knowledge/console/article.html", {
+    return render_page(request, "knowledge/console/article.html", {
         "article": article, "body": article.body_html or actions.render_markdown(article.body),
         "internal": article.audience == Audience.INTERNAL, "ticket": ticket}, active="kb")
 

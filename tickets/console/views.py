@@ -49,7 +49,8 @@ def _roles(user) -> dict:
             "is_supervisor": has_role(user, Role.SUPERVISOR, Role.OPS)}
 
 
-def _page(request, template, context, *, active):
+def render_page(request, template, context, *, active):
+    """A console page with the user's roles and routing profile (also knowledge's pages)."""
     from routing.selectors import profile_get
 
     roles = _roles(request.user)
@@ -134,7 +135,7 @@ def home(request):
         if roles["is_reviewer"]:
             return redirect("console:review")
         return render(request, "console/forbidden.html", status=403)  # e.g. station staff
-    return _page(request, "console/home.html", {
+    return render_page(request, "console/home.html", {
         "my_tickets": _panel_context(request, "my_tickets"),
         "my_queues": _panel_context(request, "my_queues")}, active="home")
 
@@ -143,7 +144,7 @@ def home(request):
 def review(request):
     if not has_role(request.user, Role.REVIEWER):
         raise Http404
-    return _page(request, "console/review.html", _panel_context(request, "review"),
+    return render_page(request, "console/review.html", _panel_context(request, "review"),
                  active="review")
 
 
@@ -154,7 +155,7 @@ def supervisor(request):
     context = {name: _panel_context(request, name)
                for name in ("team", "waiting", "breaches", "incidents")}
     context["plugin_panels"] = hooks.supervisor_panels(request.user)
-    return _page(request, "console/supervisor.html", context, active="supervisor")
+    return render_page(request, "console/supervisor.html", context, active="supervisor")
 
 
 def _visible_ticket(request, ticket_id):
@@ -186,7 +187,7 @@ def ticket_page(request, ticket_id):
     context.update(shipments=q.shipments(ticket), decision=q.routing_decision(ticket),
                    form=ticket_form(ticket),
                    plugin_panels=hooks.ticket_panels(request.user, ticket))
-    return _page(request, "console/ticket.html", context, active="ticket")
+    return render_page(request, "console/ticket.html", context, active="ticket")
 
 
 def _back(request, ticket_id=None):
