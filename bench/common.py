@@ -78,3 +78,32 @@ def stop_process_group(proc) -> None:
         log = getattr(proc, "_bench_log", None)
         if log:
             log.close()
+
+
+def collect_load_results(results, workers, deadline: float) -> list[dict]:
+    """The result dict each load-client process puts on `results`, until all have reported or
+    `deadline` (time.time()) passes; then every client process is reaped."""
+    collected = []
+    while len(collected) < len(workers) and time.time() < deadline:
+        try:
+            collected.append(results.get(timeout=1))
+        except Exception:  # queue.Empty
+            if not any(w.is_alive() for w in workers) and results.empty():
+                break
+    for w in workers:
+        w.join(timeout=5)
+        if w.is_alive():
+            w.terminate()
+    return collected
+
+
+def sum_load_results(collected: list[dict], clients: int) -> dict:
+    """Totals over the clients' results; a client that never reported counts as an error."""
+    statuses: dict[str, int] = {}
+    for r in collected:
+        for k, v in r["statuses"].items():
+            statuses[k] = statuses.get(k, 0) + v
+    return {"requests_ok": sum(r["ok"] for r in collected),
+            "errors": sum(r["errors"] for r in collected) + (clients - len(collected)),
+            "error_statuses": statuses,
+            "first_error": next((r["first_error"] for r in collected if r["first_error"]), None)}

@@ -41,10 +41,12 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from common import (  # bench/common.py
+    collect_load_results,
     recreate_database,
     start_gunicorn,
     step,
     stop_process_group,
+    sum_load_results,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,27 +274,10 @@ def measure(port, kind, token, bodies_per_client=None) -> dict:
                for c in range(CLIENTS)]
     for w in workers:
         w.start()
-    collected = []
-    deadline = start_at + WARMUP_S + DURATION_S + 40
-    while len(collected) < CLIENTS and time.time() < deadline:
-        try:
-            collected.append(results.get(timeout=1))
-        except Exception:  # queue.Empty
-            if not any(w.is_alive() for w in workers) and results.empty():
-                break
-    for w in workers:
-        w.join(timeout=5)
-        if w.is_alive():
-            w.terminate()
-    ok = sum(r["ok"] for r in collected)
-    sent = sum(r["sent"] for r in collected)
-    statuses: dict[str, int] = {}
-    for r in collected:
-        for k, v in r["statuses"].items():
-            statuses[k] = statuses.get(k, 0) + v
-    return {"requests_ok": ok, "errors": sum(r["errors"] for r in collected)
-            + (CLIENTS - len(collected)), "error_statuses": statuses, "sent": sent,
-            "first_error": next((r["first_error"] for r in collected if r["first_error"]), None),
+    collected = collect_load_results(results, workers, start_at + WARMUP_S + DURATION_S + 40)
+    totals = sum_load_results(collected, CLIENTS)
+    ok = totals["requests_ok"]
+    return {**totals, "sent": sum(r["sent"] for r in collected),
             "req_per_s": round(ok / DURATION_S, 1), "clients": CLIENTS,
             "duration_s": DURATION_S, "warmup_s": WARMUP_S}
 

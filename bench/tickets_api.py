@@ -38,10 +38,12 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from common import (  # bench/common.py
+    collect_load_results,
     recreate_database,
     start_gunicorn,
     step,
     stop_process_group,
+    sum_load_results,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -584,29 +586,12 @@ def measure_throughput(port, token, kind, clients, warmup_s, duration_s, procs, 
     cpu0 = _cpu_snapshot()
     time.sleep(max(0.0, start_at + warmup_s + duration_s - time.time()))
     cpu1 = _cpu_snapshot()
-    collected = []
-    deadline = start_at + warmup_s + duration_s + 40
-    while len(collected) < clients and time.time() < deadline:
-        try:
-            collected.append(results.get(timeout=1))
-        except Exception:  # queue.Empty
-            if not any(w.is_alive() for w in workers) and results.empty():
-                break
-    for w in workers:
-        w.join(timeout=5)
-        if w.is_alive():
-            w.terminate()
-    ok = sum(r["ok"] for r in collected)
-    errors = sum(r["errors"] for r in collected) + (clients - len(collected))
-    statuses: dict[str, int] = {}
-    for r in collected:
-        for k, v in r["statuses"].items():
-            statuses[k] = statuses.get(k, 0) + v
-    first_error = next((r["first_error"] for r in collected if r["first_error"]), None)
+    collected = collect_load_results(results, workers, start_at + warmup_s + duration_s + 40)
+    totals = sum_load_results(collected, clients)
+    ok = totals["requests_ok"]
     capacity = os.sysconf("SC_CLK_TCK") * duration_s * (os.cpu_count() or 1)
     delta = _cpu_split(cpu0, cpu1, server_pgid, own)
-    return {"requests_ok": ok, "errors": errors, "error_statuses": statuses,
-            "first_error": first_error, "req_per_s": round(ok / duration_s, 1),
+    return {**totals, "req_per_s": round(ok / duration_s, 1),
             "duration_s": duration_s, "warmup_s": warmup_s,
             "cpu_share": {"busy": round(delta["busy"] / capacity, 2),
                           "server_and_clients": round(delta["mine"] / capacity, 2),
